@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-ss-fix top-level make.  Everything arm64 is cross-built on x86_64
+# and run under qemu-system-aarch64 through scripts/vm-run.
+#
+#   make                 build module + selftests for every kernel id
+#   make KERNEL=ID       ... for one kernel id (5.10, 6.1, 6.12)
+#   make run             the main job: build and demonstrate on 5.10
+#   make check           every test; ends with "N passed, N failed"
+#
+# On an arm64 host, the module alone builds with the top-level Kbuild:
+#   make -C /lib/modules/$(uname -r)/build M=$PWD modules
+
+KERNELS := 5.10 6.1 6.12
+KERNEL ?= $(KERNELS)
+BUILD := build
+CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
+
+.PHONY: all deps fetch module selftests run check clean distclean
+
+all: module selftests
+
+deps:
+	@scripts/install-deps
+
+fetch: deps
+	@scripts/fetch-kernels $(KERNEL)
+
+module: fetch
+	@set -e; for k in $(KERNEL); do scripts/build-module $$k; done
+
+selftests: deps
+	@$(MAKE) --no-print-directory -C selftests $(CROSS) \
+		OUTPUT=$(CURDIR)/$(BUILD)/selftests
+	@set -e; for k in $(KERNEL); do \
+		mkdir -p $(BUILD)/$$k; \
+		rm -rf $(BUILD)/$$k/selftests; \
+		cp -a $(BUILD)/selftests $(BUILD)/$$k/selftests; \
+	done
+
+run: deps
+	@scripts/run-demo
+
+check: deps
+	@scripts/check
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf .cache
