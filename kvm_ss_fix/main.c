@@ -3,21 +3,124 @@
  * kvm_ss_fix: keep KVM/arm64 host single-step exact on kernels that lose
  * the active-pending step state.  See Documentation/kvm-ss-fix.rst.
  */
+#include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/seq_file.h>
+
+#include "kvm_ss_fix.h"
+
+#define KSF_VERSION "0.1"
+#define KSF_MAX_VCPUS_LIMIT 65536
+
+bool ksf_enable = true;
+module_param_named(enable, ksf_enable, bool, 0644);
+MODULE_PARM_DESC(enable, "Apply the step rules (default 1); 0 behaves like the stock kernel while loaded");
+
+unsigned int ksf_max_vcpus = 4096;
+
+static int ksf_set_max_vcpus(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (n < 1 || n > KSF_MAX_VCPUS_LIMIT) {
+		pr_err(KSF_NAME ": max_vcpus=%u out of range 1..%u\n", n,
+		       KSF_MAX_VCPUS_LIMIT);
+		return -ERANGE;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops ksf_max_vcpus_ops = {
+	.set = ksf_set_max_vcpus,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_vcpus, &ksf_max_vcpus_ops, &ksf_max_vcpus, 0444);
+MODULE_PARM_DESC(max_vcpus, "Most vCPUs single-stepped at once (1..65536, default 4096)");
+
+atomic_long_t ksf_counters[KSF_NR_COUNTERS];
+
+const char *const ksf_counter_names[KSF_NR_COUNTERS] = {
+	[KSF_PENDING_SET] = "pending_set",
+	[KSF_PENDING_CLEARED] = "pending_cleared",
+	[KSF_SS_FORCED] = "ss_forced",
+	[KSF_SS_ALREADY_CLEAR] = "ss_already_clear",
+	[KSF_RECORDS_CREATED] = "records_created",
+	[KSF_RECORDS_FREED] = "records_freed",
+	[KSF_RECORD_ALLOC_FAILED] = "record_alloc_failed",
+	[KSF_RECORD_LIMIT_HIT] = "record_limit_hit",
+};
+
+static bool ksf_active;
+static struct dentry *ksf_debugfs;
+
+static int ksf_stats_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	seq_printf(m, "active %d\n", ksf_active);
+	seq_printf(m, "records_live %ld\n", ksf_vcpu_live());
+	for (i = 0; i < KSF_NR_COUNTERS; i++)
+		seq_printf(m, "%s %ld\n", ksf_counter_names[i],
+			   atomic_long_read(&ksf_counters[i]));
+	seq_printf(m, "kprobe_missed %lu\n", ksf_active ? ksf_hooks_missed() : 0);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ksf_stats);
+
+static void ksf_debugfs_init(void)
+{
+	ksf_debugfs = debugfs_create_dir(KSF_NAME, NULL);
+	debugfs_create_file("stats", 0444, ksf_debugfs, NULL, &ksf_stats_fops);
+}
 
 static int __init kvm_ss_fix_init(void)
 {
-	pr_info("kvm_ss_fix: loaded\n");
+	const char *why;
+	int ret;
+
+	switch (ksf_detect_kernel(&why)) {
+	case KSF_KERNEL_FIXED:
+		pr_info(KSF_NAME ": inactive (step rules, MOPS restart): kernel already right: %s\n",
+			why);
+		break;
+	case KSF_KERNEL_UNSUPPORTED:
+		pr_err(KSF_NAME ": refusing to load: %s\n", why);
+		return -EOPNOTSUPP;
+	case KSF_KERNEL_NEEDS_FIX:
+		ret = ksf_hooks_register();
+		if (ret) {
+			pr_err(KSF_NAME ": not loaded, nothing hooked (%d)\n", ret);
+			return ret;
+		}
+		ksf_active = true;
+		pr_info(KSF_NAME ": active: %s; host single-step keeps the active-pending state\n",
+			why);
+		break;
+	}
+	ksf_debugfs_init();
 	return 0;
 }
 
 static void __exit kvm_ss_fix_exit(void)
 {
-	pr_info("kvm_ss_fix: unloaded\n");
+	debugfs_remove_recursive(ksf_debugfs);
+	if (ksf_active) {
+		ksf_hooks_unregister();
+		ksf_vcpu_forget_all();
+		rcu_barrier();
+	}
+	pr_info(KSF_NAME ": unloaded, %ld step records left\n", ksf_vcpu_live());
 }
 
 module_init(kvm_ss_fix_init);
 module_exit(kvm_ss_fix_exit);
 
 MODULE_DESCRIPTION("Exact KVM/arm64 host single-step on long-term kernels");
+MODULE_VERSION(KSF_VERSION);
 MODULE_LICENSE("GPL");

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kvm_ss_fix internals shared between its files.
+ */
+#ifndef KVM_SS_FIX_H
+#define KVM_SS_FIX_H
+
+#include <linux/atomic.h>
+#include <linux/kvm_host.h>
+#include <linux/rculist.h>
+
+#include "ss_rules.h"
+
+#define KSF_NAME "kvm_ss_fix"
+
+/* counters shown in debugfs (kvm_ss_fix/stats) */
+enum ksf_counter {
+	KSF_PENDING_SET,	/* a stepping exit left the vCPU active-pending */
+	KSF_PENDING_CLEARED,	/* a step exception was reported, or debug off */
+	KSF_SS_FORCED,		/* entered with PSTATE.SS cleared by us */
+	KSF_SS_ALREADY_CLEAR,	/* ... which the kernel had done itself */
+	KSF_RECORDS_CREATED,
+	KSF_RECORDS_FREED,
+	KSF_RECORD_ALLOC_FAILED,
+	KSF_RECORD_LIMIT_HIT,
+	KSF_NR_COUNTERS,
+};
+
+extern atomic_long_t ksf_counters[KSF_NR_COUNTERS];
+extern const char *const ksf_counter_names[KSF_NR_COUNTERS];
+
+static inline void ksf_count(enum ksf_counter c)
+{
+	atomic_long_inc(&ksf_counters[c]);
+}
+
+/* module parameters (main.c) */
+extern bool ksf_enable;
+extern unsigned int ksf_max_vcpus;
+
+/* vcpu_state.c: one record per vCPU that has been single-stepped */
+struct ksf_vcpu {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	const struct kvm_vcpu *vcpu;
+	struct ss_vcpu_state ss;
+};
+
+struct ksf_vcpu *ksf_vcpu_find(const struct kvm_vcpu *vcpu);
+struct ksf_vcpu *ksf_vcpu_get(const struct kvm_vcpu *vcpu);
+void ksf_vcpu_forget(const struct kvm_vcpu *vcpu);
+void ksf_vcpu_forget_all(void);
+long ksf_vcpu_live(void);
+
+/* detect.c: what the running kernel needs */
+enum ksf_kernel {
+	KSF_KERNEL_NEEDS_FIX,
+	KSF_KERNEL_FIXED,
+	KSF_KERNEL_UNSUPPORTED,
+};
+
+enum ksf_kernel ksf_detect_kernel(const char **why);
+
+/* hooks.c */
+int ksf_hooks_register(void);
+void ksf_hooks_unregister(void);
+unsigned long ksf_hooks_missed(void);
+
+#endif /* KVM_SS_FIX_H */
