@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ss_conformance: KVM_GUESTDBG_SINGLESTEP on arm64 must stop at every
+ * instruction boundary of the guest, whoever completes the instruction.
+ *
+ * Each case runs a labelled sequence of ss_guest.S with single-step on,
+ * records every KVM_EXIT_DEBUG (PC from KVM_GET_ONE_REG and the syndrome
+ * in run->debug.arch.hsr) and compares the complete list with a table of
+ * the stops the architecture requires.
+ *
+ * The rules (Arm ARM D2.12, the software step state machine), with the
+ * debugger being KVM at EL2 and MDSCR_EL1.SS=1:
+ *  - PSTATE.SS=1 is active-not-pending: the PE executes one instruction,
+ *    then takes the step exception (ESR ISV=1; EX=1 if the instruction
+ *    was a load-exclusive).
+ *  - PSTATE.SS=0 is active-pending: the step exception is taken before any
+ *    instruction runs (ISV=0).  Taking an exception clears PSTATE.SS.
+ *  - HVC and SVC complete before their exception is taken: the stop is
+ *    the instruction after the HVC, or the vector after the SVC.
+ *  - A trapped system register access or a data abort is taken before
+ *    the instruction completes.  KVM completes it by emulation and
+ *    advances the PC, which must leave the step active-pending, so that
+ *    the very next entry takes the step exception (ISV=0) at the next
+ *    instruction instead of running it.  Kernels that re-arm PSTATE.SS on
+ *    entry instead lose that stop: the guest runs one more instruction.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "vgic.h"
+#include "ss_guest.h"
+#include "ss_lib.h"
+
+/* The harness's ASSERT_EQ, not the framework's. */
+#undef ASSERT_EQ
+#include "kselftest_harness.h"
+
+/* Stops recorded beyond the expected ones, to show what went wrong. */
+#define SS_SLACK		8
+/* A KVM_SET_GUEST_DEBUG control bit that no kernel accepts on arm64. */
+#define SS_STEP_ON		(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)
+#define SS_BAD_DEBUG_FLAG	BIT(24)
+
+#define SYS_ID_AA64ISAR2	sys_reg(3, 0, 0, 6, 2)
+#define SS_NO_MOPS_REASON \
+	"vCPU has no FEAT_MOPS (ID_AA64ISAR2_EL1.MOPS=0; KVM exposes it from 6.7)"
+#define ID_AA64ISAR2_MOPS(v)	(((v) >> 16) & 0xf)
+
+#define SS_VECTOR(vbar, off, k) \
+	{ (vbar) + (off), "vbar+" #off, (k) }
+
+/*
+ * Step from the vCPU's PC until @end (or the table's length + SS_SLACK
+ * stops) and compare with @exp.
+ */
+static bool ss_run_and_check(struct kvm_vcpu *vcpu, u64 end,
+			     const struct ss_stop *exp, size_t n,
+			     ss_hook_t hook, void *priv, struct ss_run *out)
+{
+	struct ss_run r;
+	bool ok;
+
+	ss_run_init(&r, vcpu, end, n + SS_SLACK);
+	r.hook = hook;
+	r.priv = priv;
+	ss_set_single_step(vcpu, true);
+	ss_step(&r);
+	ok = ss_check(&r, exp, n);
+	if (out)
+		*out = r;
+	else
+		ss_run_free(&r);
+	return ok;
+}
+
+/*
+ * Case 1: plain instructions, a load and a store to normal memory, taken
+ * and not-taken branches.  Nothing traps: every instruction is stepped by
+ * the PE, one stop per instruction, each with ISV=1.  A taken branch
+ * stops at its target, a not-taken one at the next instruction.
+ */
+TEST(alu_ldst_branches)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_alu_1), STEP(ss_alu_2), STEP(ss_alu_3),
+		STEP(ss_alu_4), STEP(ss_alu_5), STEP(ss_alu_6),
+		STEP(ss_alu_taken), STEP(ss_alu_8), STEP(ss_alu_9),
+		STEP(ss_alu_10), STEP(ss_alu_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_alu);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_alu_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	EXPECT_EQ(3, ss_get_xreg(vcpu, 0));
+	EXPECT_EQ(48, ss_get_xreg(vcpu, 2));
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 2: PSCI_VERSION and SMCCC_VERSION through HVC, answered by KVM.
+ * The HVC completes before its exception is taken to EL2, so the step is
+ * active-pending when KVM returns to the guest: the next stop is the
+ * instruction after the HVC, with ISV=0.
+ */
+TEST(hvc_in_kernel)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_hvc_1), PEND(ss_hvc_2), STEP(ss_hvc_3),
+		STEP(ss_hvc_4), PEND(ss_hvc_5), STEP(ss_hvc_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_hvc);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_hvc_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	/* PSCI 1.0 or later, SMCCC 1.1 or later. */
+	EXPECT_LE(0x10000, ss_get_xreg(vcpu, 10) & 0xffffffff);
+	EXPECT_LE(0x10001, ss_get_xreg(vcpu, 11) & 0xffffffff);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 3: a load and a store to an address with no memslot.  The data
+ * abort is taken before the instruction completes; KVM exits with
+ * KVM_EXIT_MMIO, the test supplies/consumes the data and KVM completes
+ * the instruction at the next KVM_RUN.  The step must then be pending:
+ * the next stop is the next instruction (ISV=0), not the one after it.
+ */
+TEST(mmio_userspace)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_mmio_1), PEND(ss_mmio_2), STEP(ss_mmio_3),
+		PEND(ss_mmio_4), STEP(ss_mmio_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_mmio);
+	struct ss_run r;
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_mmio_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, &r));
+	EXPECT_EQ(2, r.nr_mmio);
+	EXPECT_EQ(SS_MMIO_READ_VALUE + 1, r.last_mmio_write);
+	ss_run_free(&r);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 4: loads from the vGICv3 distributor, which KVM emulates without
+ * leaving the kernel.  Same rule as case 3: the stop after each load is
+ * the next instruction, with ISV=0.
+ */
+TEST(mmio_in_kernel)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_kmmio_1), PEND(ss_kmmio_2), PEND(ss_kmmio_3),
+		STEP(ss_kmmio_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_kmmio);
+	struct ss_run r;
+	int gic_fd;
+
+	gic_fd = vgic_v3_setup(vm, 1, 64, SS_GICD_GPA, SS_GICR_GPA);
+	if (gic_fd < 0) {
+		kvm_vm_free(vm);
+		SKIP(return, "no vGICv3: %d", gic_fd);
+	}
+	virt_map(vm, SS_GICD_GPA, SS_GICD_GPA, 1);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_kmmio_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, &r));
+	EXPECT_EQ(0, r.nr_mmio);
+	/* GICD_IIDR.Implementer: Arm (0x43b). */
+	EXPECT_EQ(0x43b, ss_get_xreg(vcpu, 1) & 0xfff);
+	ss_run_free(&r);
+	close(gic_fd);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 5: ID register reads trapped by HCR_EL2.TID3 and debug register
+ * accesses trapped by MDCR_EL2.TDA (set while KVM debugs the guest).  The
+ * trap is taken before the access completes; KVM emulates it and advances
+ * the PC: each following stop is the next instruction, with ISV=0.
+ */
+TEST(sysreg_trapped)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_sysreg_1), PEND(ss_sysreg_2), PEND(ss_sysreg_3),
+		PEND(ss_sysreg_4), PEND(ss_sysreg_5), STEP(ss_sysreg_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_sysreg);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_sysreg_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	EXPECT_EQ(0x40, ss_get_xreg(vcpu, 5));
+	kvm_vm_free(vm);
+}
+
+static void ss_set_cpu_irq(struct kvm_vm *vm, struct kvm_vcpu *vcpu, int level)
+{
+	u32 irq = (KVM_ARM_IRQ_TYPE_CPU << KVM_ARM_IRQ_TYPE_SHIFT) |
+		       (vcpu->id << KVM_ARM_IRQ_VCPU_SHIFT) | KVM_ARM_IRQ_CPU_IRQ;
+
+	kvm_irq_line(vm, irq, level);
+}
+
+/*
+ * Case 6: WFI with an IRQ pending (userspace irqchip, the vCPU's IRQ line
+ * raised, PSTATE.I=1 so it is not taken).  WFI completes at once, the
+ * next stop is the instruction after it.  Whether it reports ISV=1 (WFI
+ * ran in the guest) or ISV=0 (KVM trapped WFI with HCR_EL2.TWI and
+ * completed it) depends on the host's WFx trapping, so both are allowed;
+ * the PC is not negotiable.
+ */
+TEST(wfi_irq_pending)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_wfi_1), ANY(ss_wfi_2), STEP(ss_wfi_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_wfi);
+
+	ss_set_cpu_irq(vm, vcpu, 1);
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_wfi_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	ss_set_cpu_irq(vm, vcpu, 0);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 7: an SVC, and an undefined instruction, at EL1.  Both exceptions
+ * are taken to EL1 (not the debug target), which clears PSTATE.SS: the
+ * next stop is the first instruction of the synchronous vector, taken
+ * from active-pending (ISV=0).
+ */
+static void ss_check_sync_vector(struct __test_metadata *_metadata,
+				 void *entry, void *insn)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, entry);
+	u64 vbar = ss_vbar(vcpu);
+	const struct ss_stop exp[] = {
+		{ (u64)insn, "exception insn", SS_STEP },
+		SS_VECTOR(vbar, 0x200, SS_PENDING),
+	};
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, vbar + SS_VECTOR_SYNC, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	kvm_vm_free(vm);
+}
+
+TEST(svc_to_vector)
+{
+	ss_check_sync_vector(_metadata, ss_svc, ss_svc_1);
+}
+
+TEST(undef_to_vector)
+{
+	ss_check_sync_vector(_metadata, ss_udf, ss_udf_1);
+}
+
+static bool ss_vcpu_has_mops(struct kvm_vcpu *vcpu)
+{
+	u64 isar2;
+
+	if (__vcpu_get_reg(vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64ISAR2), &isar2))
+		return false;
+	return ID_AA64ISAR2_MOPS(isar2) != 0;
+}
+
+/*
+ * Case 8: branch to the CPYM of a CPYP/CPYM/CPYE sequence with PSTATE.C=1.
+ * The implementation uses option A (C=0 after the prologue), so CPYM
+ * takes a MOPS exception (EC 0x27) to EL2 before doing anything; KVM
+ * (6.7+) rewinds the PC to the prologue and resets the registers.  No
+ * instruction completed, the step is pending: the next stop is the CPYP
+ * with ISV=0, then the sequence runs normally and copies the data.
+ */
+TEST(mops_restart)
+{
+	const int size = 16;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_mops);
+	const struct ss_stop exp[] = {
+		STEP(ss_mops_br), STEP(ss_mops_main), PEND(ss_mops_pro),
+		STEP(ss_mops_main), STEP(ss_mops_epi), STEP(ss_mops_after),
+		STEP(ss_mops_end),
+	};
+	vm_vaddr_t buf;
+	u8 *hva;
+	int i;
+
+	if (!ss_vcpu_has_mops(vcpu)) {
+		kvm_vm_free(vm);
+		SKIP(return, "%s", SS_NO_MOPS_REASON);
+	}
+	buf = vm_vaddr_alloc(vm, vm->page_size, 0x10000000);
+	hva = addr_gva2hva(vm, buf);
+	for (i = 0; i < size; i++)
+		hva[i] = i + 1;
+	memset(hva + size, 0, size);
+	ss_set_xreg(vcpu, 0, buf + size);
+	ss_set_xreg(vcpu, 1, buf);
+	ss_set_xreg(vcpu, 2, size);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_mops_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	EXPECT_EQ(0, memcmp(hva, hva + size, size));
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 9: an LDXR/STXR increment loop.  The stop after LDXR reports EX=1
+ * (a load-exclusive was stepped).  Taking the step exception and
+ * returning to the guest clears the local exclusive monitor (exception
+ * return may clear it, and does here), so the STXR fails every time and
+ * a naive stepper never leaves the loop: assert three failed retries and
+ * the memory untouched, instead of hanging.  Debuggers step over such a
+ * sequence as a whole.
+ */
+#define SS_EXCL_ROUNDS	3
+
+TEST(exclusive_loop)
+{
+	struct ss_stop exp[2 + 4 * SS_EXCL_ROUNDS] = {
+		STEP(ss_excl_1), STEP(ss_excl_ld),
+	};
+	const struct ss_stop round[] = {
+		EXCL(ss_excl_add), STEP(ss_excl_st), STEP(ss_excl_br),
+		STEP(ss_excl_ld),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_excl);
+	u64 *data = addr_gva2hva(vm, (u64)ss_excl_data);
+	struct ss_run r;
+	int i;
+
+	for (i = 0; i < SS_EXCL_ROUNDS; i++)
+		memcpy(&exp[2 + 4 * i], round, sizeof(round));
+	ss_run_init(&r, vcpu, (u64)ss_excl_end, ARRAY_SIZE(exp));
+	ss_set_single_step(vcpu, true);
+	ss_step(&r);
+	ASSERT_TRUE(ss_check(&r, exp, ARRAY_SIZE(exp)));
+	EXPECT_EQ(1, ss_get_xreg(vcpu, 6) & 0xffffffff);
+	EXPECT_EQ(0x5000, *data);
+	ss_run_free(&r);
+	kvm_vm_free(vm);
+}
+
+struct ss_irq_ctx {
+	struct kvm_vm *vm;
+	u64 raise_at;
+};
+
+static void ss_raise_irq_hook(struct ss_run *r, enum ss_event ev)
+{
+	struct ss_irq_ctx *ctx = r->priv;
+
+	if (ev == SS_EV_STOP && r->stops[r->nr_stops - 1].pc == ctx->raise_at)
+		ss_set_cpu_irq(ctx->vm, r->vcpu, 1);
+}
+
+/*
+ * Case 10: an IRQ becomes pending while the guest is stepped with IRQs
+ * unmasked.  At the next entry the PE is active-not-pending, but the IRQ
+ * is taken before the instruction executes; exception entry to EL1 clears
+ * PSTATE.SS, so the step exception is taken at the first instruction of
+ * the IRQ vector (ISV=0): the debugger sees the interrupt arrive there.
+ * The instruction at the interrupted PC has not run.
+ */
+TEST(irq_while_stepping)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_irq);
+	u64 vbar = ss_vbar(vcpu);
+	const struct ss_stop exp[] = {
+		STEP(ss_irq_1), STEP(ss_irq_2),
+		SS_VECTOR(vbar, 0x280, SS_PENDING),
+	};
+	struct ss_irq_ctx ctx = { vm, (u64)ss_irq_2 };
+	u64 elr;
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, vbar + SS_VECTOR_IRQ, exp,
+				     ARRAY_SIZE(exp), ss_raise_irq_hook, &ctx,
+				     NULL));
+	vcpu_get_reg(vcpu, ARM64_CORE_REG(elr_el1), &elr);
+	EXPECT_EQ((u64)ss_irq_2, elr);
+	ss_set_cpu_irq(vm, vcpu, 0);
+	kvm_vm_free(vm);
+}
+
+static void ss_set_pc_hook(struct ss_run *r, enum ss_event ev)
+{
+	if (ev == SS_EV_STOP && r->stops[r->nr_stops - 1].pc == (u64)ss_setpc_2)
+		ss_set_pc(r->vcpu, (u64)ss_setpc_target);
+}
+
+/*
+ * Case 11: at a stop, userspace moves the PC (KVM_SET_ONE_REG).  The next
+ * KVM_RUN starts a new step at the new PC: the instruction there runs
+ * exactly once (x5 counts it) and the next stop is its successor; the
+ * instructions skipped over never run.
+ */
+TEST(set_pc_at_stop)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_setpc_1), STEP(ss_setpc_2), STEP(ss_setpc_next),
+		STEP(ss_setpc_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_setpc);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_setpc_end, exp,
+				     ARRAY_SIZE(exp), ss_set_pc_hook, NULL,
+				     NULL));
+	EXPECT_EQ(1, ss_get_xreg(vcpu, 5));
+	kvm_vm_free(vm);
+}
+
+struct ss_toggle_ctx {
+	int einval_on;
+	int einval_off;
+	int toggles;
+};
+
+static void ss_toggle(struct ss_run *r, struct ss_toggle_ctx *ctx)
+{
+	ss_set_single_step(r->vcpu, false);
+	ss_set_single_step(r->vcpu, true);
+	ctx->toggles++;
+}
+
+static void ss_toggle_hook(struct ss_run *r, enum ss_event ev)
+{
+	struct ss_toggle_ctx *ctx = r->priv;
+	u64 pc = r->stops[r->nr_stops - 1].pc;
+
+	if (ev == SS_EV_MMIO) {
+		ss_toggle(r, ctx);
+	} else if (pc == (u64)ss_tog_2) {
+		ss_toggle(r, ctx);
+	} else if (pc == (u64)ss_tog_3) {
+		ctx->einval_on = ss_set_guest_debug(r->vcpu, SS_STEP_ON |
+						    SS_BAD_DEBUG_FLAG);
+	} else if (pc == (u64)ss_tog_4) {
+		ctx->einval_off = ss_set_guest_debug(r->vcpu, SS_BAD_DEBUG_FLAG);
+	}
+}
+
+/*
+ * Case 12: single-step turned off and on again (a) at a stop, and (b) at
+ * the userspace MMIO exit of a load, i.e. while the step of that load is
+ * in flight: KVM completes the load at the next KVM_RUN, which leaves the
+ * step pending.  Neither may cost or add a stop.  KVM_SET_GUEST_DEBUG
+ * with an unknown flag is refused with EINVAL and changes nothing, with
+ * or without SINGLESTEP in the refused request: stepping goes on.
+ */
+TEST(toggle_and_einval)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_tog_1), STEP(ss_tog_2), STEP(ss_tog_3),
+		STEP(ss_tog_4), STEP(ss_tog_5), PEND(ss_tog_6),
+		STEP(ss_tog_7), STEP(ss_tog_end),
+	};
+	struct ss_toggle_ctx ctx = { 0 };
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_tog);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_tog_end, exp,
+				     ARRAY_SIZE(exp), ss_toggle_hook, &ctx,
+				     NULL));
+	EXPECT_EQ(-EINVAL, ctx.einval_on);
+	EXPECT_EQ(-EINVAL, ctx.einval_off);
+	EXPECT_EQ(2, ctx.toggles);
+	kvm_vm_free(vm);
+}
+
+#define SS_NR_VCPUS	4
+#define SS_MIX_ROUNDS	25
+
+struct ss_vcpu_job {
+	struct kvm_vcpu *vcpu;
+	int failed_round;	/* -1: every round matched */
+};
+
+static void *ss_mix_thread(void *arg)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_mix_1), STEP(ss_mix_2), PEND(ss_mix_3),
+		PEND(ss_mix_4), PEND(ss_mix_5), STEP(ss_mix_6),
+		STEP(ss_mix_end),
+	};
+	struct ss_vcpu_job *job = arg;
+	int i;
+
+	job->failed_round = -1;
+	for (i = 0; i < SS_MIX_ROUNDS; i++) {
+		ss_set_pc(job->vcpu, (u64)ss_mix);
+		if (!ss_run_and_check(job->vcpu, (u64)ss_mix_end, exp,
+				      ARRAY_SIZE(exp), NULL, NULL, NULL)) {
+			ksft_print_msg("vCPU %u: round %d differs\n",
+				       job->vcpu->id, i);
+			job->failed_round = i;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Case 13: several vCPUs of one VM stepped at the same time, each from its
+ * own thread, over HVC, userspace MMIO and a trapped ID register read.
+ * Single-step state is per vCPU: every vCPU's sequence must be exact.
+ */
+TEST(multi_vcpu)
+{
+	struct kvm_vcpu *vcpus[SS_NR_VCPUS];
+	struct ss_vcpu_job jobs[SS_NR_VCPUS];
+	pthread_t threads[SS_NR_VCPUS];
+	struct kvm_vm *vm;
+	int i;
+
+	vm = vm_create_with_vcpus(SS_NR_VCPUS, ss_mix, vcpus);
+	vm_init_descriptor_tables(vm);
+	ss_map_mmio(vm, SS_MMIO_GPA);
+	for (i = 0; i < SS_NR_VCPUS; i++) {
+		vcpu_init_descriptor_tables(vcpus[i]);
+		jobs[i].vcpu = vcpus[i];
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, ss_mix_thread,
+					    &jobs[i]));
+	}
+	for (i = 0; i < SS_NR_VCPUS; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < SS_NR_VCPUS; i++)
+		EXPECT_EQ(-1, jobs[i].failed_round);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 14: a long run, 2000 rounds of a loop with an HVC and a userspace
+ * MMIO load (10,001 stops): no stop may be lost or duplicated, ever.
+ */
+#define SS_LONG_ROUNDS	2000
+
+static size_t ss_long_expected(struct ss_stop *exp)
+{
+	const struct ss_stop round[] = {
+		STEP(ss_long_hvc), PEND(ss_long_ld), PEND(ss_long_sub),
+		STEP(ss_long_br), STEP(ss_long_loop),
+	};
+	const struct ss_stop first = STEP(ss_long_loop);
+	const struct ss_stop last = STEP(ss_long_end);
+	size_t n = 0;
+	int i;
+
+	exp[n++] = first;
+	for (i = 0; i < SS_LONG_ROUNDS; i++) {
+		memcpy(&exp[n], round, sizeof(round));
+		n += ARRAY_SIZE(round);
+	}
+	exp[n - 1] = last;
+	return n;
+}
+
+TEST(long_run)
+{
+	struct ss_stop *exp = calloc(1 + 5 * SS_LONG_ROUNDS, sizeof(*exp));
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_long);
+	struct ss_run r;
+	size_t n;
+
+	ASSERT_NE(NULL, exp);
+	n = ss_long_expected(exp);
+	ss_set_xreg(vcpu, 9, SS_LONG_ROUNDS);
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_long_end, exp, n,
+				     NULL, NULL, &r));
+	EXPECT_EQ(SS_LONG_ROUNDS, r.nr_mmio);
+	ss_run_free(&r);
+	free(exp);
+	kvm_vm_free(vm);
+}
+
+TEST_HARNESS_MAIN
