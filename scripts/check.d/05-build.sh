@@ -5,3 +5,4 @@
 for b_id in $KSF_DEBIAN_IDS; do
 	check_cmd "build: kvm_ss_fix.ko for $b_id" "$KSF_TOP/scripts/build-module" "$b_id"
 done
+check_cmd "build: test-bed guest programs" "$KSF_TOP/scripts/build-guest"

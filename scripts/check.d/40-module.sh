@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# kvm_ss_fix.ko on the kernels it fixes and on the ones it leaves alone.
+# Sourced by scripts/check.
+
+m_guest=$KSF_BUILD/guest
+m_vmrun="$KSF_TOP/scripts/vm-run"
+
+# The quick look: stock 5.10 must lose steps (a pass there means the test
+# cannot see the bug), and every other configuration must not.
+check_fails "module: ss-smoke on stock 5.10 loses steps (expected failure)" \
+	"not ok 1 ss-smoke" "$m_vmrun" -k 5.10 -f "$m_guest/ss-smoke" -- ./ss-smoke
+check_cmd "module: ss-smoke on 5.10 with the module" \
+	"$m_vmrun" -k 5.10 -m -f "$m_guest/ss-smoke" -- ./ss-smoke
+for m_id in 6.1 6.12; do
+	check_cmd "module: ss-smoke on $m_id" \
+		"$m_vmrun" -k "$m_id" -f "$m_guest/ss-smoke" -- ./ss-smoke
+	check_cmd "module: ss-smoke on $m_id with the module (inactive)" \
+		"$m_vmrun" -k "$m_id" -m -f "$m_guest/ss-smoke" -- sh -c \
+		'./ss-smoke && dmesg | grep -q "kvm_ss_fix: inactive"'
+done
+
+check_cmd "module: bad parameters and double load refused cleanly" \
+	"$m_vmrun" -k 5.10 -f "$m_guest/module-bad-input.sh" \
+	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-bad-input.sh
+
+# insmod/rmmod 100 times while two vCPUs single-step; stops taken with
+# the module loaded throughout must be exact, no record may outlive its VM.
+m_log=$KSF_BUILD/check/module-cycle.log
+if "$m_vmrun" -k 5.10 -t 600 -f "$m_guest/ss-stress" -f "$m_guest/module-cycle.sh" \
+	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-cycle.sh 100 2 >"$m_log" 2>&1; then
+	record pass "module: 100 load cycles under 2 stepping vCPUs" \
+		"$(grep -h '^ss-stress:\|^module-cycle:' "$m_log" | tr '\n' ' ')"
+else
+	tail -n 20 "$m_log" >&2
+	record fail "module: 100 load cycles under 2 stepping vCPUs" "see $m_log"
+fi
+# ... and the same check must catch a module that does nothing.
+check_fails "module: load-cycle check catches a disabled module (enable=0)" \
+	"mismatches [1-9]" "$m_vmrun" -k 5.10 -f "$m_guest/ss-stress" \
+	-f "$m_guest/module-cycle.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- \
+	env KSF_INSMOD_ARGS=enable=0 ./module-cycle.sh 10 2

@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# module-cycle.sh N VCPUS: load and unload kvm_ss_fix N times while VCPUS
+# vCPUs single-step (ss-stress), then check that no step record is left.
+# Runs inside a vm-run guest, with kvm_ss_fix.ko beside it (vm-run -f);
+# KSF_INSMOD_ARGS are passed to insmod.
+n=${1:-100}
+vcpus=${2:-2}
+gen=/tmp/ss-gen
+stats=/sys/kernel/debug/kvm_ss_fix/stats
+
+echo 0 >$gen
+./ss-stress "$vcpus" $gen &
+pid=$!
+i=0
+while [ $i -lt "$n" ]; do
+	insmod ./kvm_ss_fix.ko $KSF_INSMOD_ARGS || { echo "not ok: insmod $i failed"; exit 1; }
+	echo $((2 * i + 1)) >$gen
+	sleep 0.05
+	echo $((2 * i + 2)) >$gen
+	rmmod kvm_ss_fix || { echo "not ok: rmmod $i failed"; exit 1; }
+	i=$((i + 1))
+done
+# last round: stop the vCPUs with the module loaded, then count records
+insmod ./kvm_ss_fix.ko $KSF_INSMOD_ARGS
+echo $((2 * n + 1)) >$gen
+sleep 0.2
+echo stop >$gen
+wait $pid
+rc=$?
+live=$(sed -n 's/^records_live //p' $stats)
+created=$(sed -n 's/^records_created //p' $stats)
+rmmod kvm_ss_fix
+echo "module-cycle: load cycles $((n + 1)) records_created $created records_live_after_vm_exit $live"
+[ "$rc" = 0 ] && [ "$live" = 0 ] && [ "$created" -gt 0 ]

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rawkvm.h: the few KVM ioctls the test-bed programs need, with no
+ * framework, so a failure here is a test-bed failure and nothing else.
+ * Guest code runs at EL1 with the MMU off from GUEST_BASE.
+ */
+#ifndef RAWKVM_H
+#define RAWKVM_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define GUEST_BASE	0x10000UL
+#define GUEST_SIZE	0x10000UL
+#define GUEST_MMIO	0x1000000UL	/* unbacked: userspace MMIO */
+
+#define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
+		     (offsetof(struct kvm_regs, x) / sizeof(uint32_t)))
+
+struct rawvcpu {
+	int fd;
+	struct kvm_run *run;
+};
+
+static inline void rawkvm_die(const char *what)
+{
+	printf("not ok 1 %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static inline void rawkvm_ioctl(int fd, unsigned long req, void *arg,
+				const char *what)
+{
+	if (ioctl(fd, req, arg))
+		rawkvm_die(what);
+}
+
+/* A VM whose guest memory holds @code at GUEST_BASE; returns the VM fd. */
+static inline int rawkvm_create_vm(const void *code, size_t size)
+{
+	struct kvm_userspace_memory_region region = {
+		.guest_phys_addr = GUEST_BASE, .memory_size = GUEST_SIZE,
+	};
+	int kvm = open("/dev/kvm", O_RDWR);
+	int vm = kvm < 0 ? -1 : ioctl(kvm, KVM_CREATE_VM, 0);
+	void *mem;
+
+	if (vm < 0)
+		rawkvm_die("KVM_CREATE_VM");
+	close(kvm);
+	mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		rawkvm_die("mmap guest memory");
+	memcpy(mem, code, size);
+	region.userspace_addr = (uintptr_t)mem;
+	rawkvm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region,
+		     "KVM_SET_USER_MEMORY_REGION");
+	return vm;
+}
+
+static inline uint64_t rawkvm_get_reg(struct rawvcpu *v, uint64_t id)
+{
+	uint64_t val;
+	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&val };
+
+	rawkvm_ioctl(v->fd, KVM_GET_ONE_REG, &r, "KVM_GET_ONE_REG");
+	return val;
+}
+
+static inline void rawkvm_set_reg(struct rawvcpu *v, uint64_t id,
+				  uint64_t val)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&val };
+
+	rawkvm_ioctl(v->fd, KVM_SET_ONE_REG, &r, "KVM_SET_ONE_REG");
+}
+
+static inline void rawkvm_set_debug(struct rawvcpu *v, uint32_t control)
+{
+	struct kvm_guest_debug dbg = { .control = control };
+
+	rawkvm_ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg, "KVM_SET_GUEST_DEBUG");
+}
+
+/* vCPU @id with PSCI 0.2, starting at GUEST_BASE + @offset */
+static inline struct rawvcpu rawkvm_create_vcpu(int vm, int id,
+						uint64_t offset)
+{
+	struct kvm_vcpu_init init;
+	struct rawvcpu v;
+	int kvm = open("/dev/kvm", O_RDWR);
+	long size = kvm < 0 ? -1 : ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	v.fd = ioctl(vm, KVM_CREATE_VCPU, id);
+	if (v.fd < 0 || size < 0)
+		rawkvm_die("KVM_CREATE_VCPU");
+	close(kvm);
+	rawkvm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init,
+		     "KVM_ARM_PREFERRED_TARGET");
+	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;
+	rawkvm_ioctl(v.fd, KVM_ARM_VCPU_INIT, &init, "KVM_ARM_VCPU_INIT");
+	rawkvm_set_reg(&v, CORE_REG(regs.pc), GUEST_BASE + offset);
+	v.run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v.fd, 0);
+	if (v.run == MAP_FAILED)
+		rawkvm_die("mmap kvm_run");
+	return v;
+}
+
+static inline void rawkvm_run(struct rawvcpu *v)
+{
+	rawkvm_ioctl(v->fd, KVM_RUN, NULL, "KVM_RUN");
+}
+
+#endif /* RAWKVM_H */
