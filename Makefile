@@ -7,6 +7,7 @@
 #   make KERNEL=ID       ... for one kernel id (5.10, 6.1, 6.12)
 #   make run             the main job: build and demonstrate on 5.10
 #   make check           every test; ends with "N passed, N failed"
+#   make bench           the module's cost, with/without, in one boot
 #
 # On an arm64 host, the module alone builds with the top-level Kbuild:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
@@ -16,9 +17,9 @@ KERNEL ?= $(KERNELS)
 BUILD := build
 CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
 
-.PHONY: all deps fetch module selftests run check clean distclean
+.PHONY: all deps fetch module guest selftests run check bench clean distclean
 
-all: module selftests
+all: module guest selftests
 
 deps:
 	@scripts/install-deps
@@ -28,6 +29,9 @@ fetch: deps
 
 module: fetch
 	@set -e; for k in $(KERNEL); do scripts/build-module $$k; done
+
+guest: deps
+	@scripts/build-guest
 
 selftests: deps
 	@$(MAKE) --no-print-directory -C selftests $(CROSS) \
@@ -43,6 +47,9 @@ run: deps
 
 check: deps
 	@scripts/check
+
+bench: deps
+	@scripts/bench 5.10
 
 clean:
 	rm -rf $(BUILD)
