@@ -24,9 +24,12 @@
  *    instruction instead of running it.  Kernels that re-arm PSTATE.SS on
  *    entry instead lose that stop: the guest runs one more instruction.
  */
+#define _GNU_SOURCE /* sched_getcpu(), CPU_SET() */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
+#include <time.h>
 
 #include "kvm_util.h"
 #include "processor.h"
@@ -210,25 +213,106 @@ static void ss_set_cpu_irq(struct kvm_vm *vm, struct kvm_vcpu *vcpu, int level)
 	kvm_irq_line(vm, irq, level);
 }
 
+#define SS_WFI_WAKE_NS	(50 * 1000 * 1000)
+
+struct ss_wfi_ctx {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	bool armed;		/* READ_ONCE/WRITE_ONCE: shared with the waker */
+	bool stop;
+};
+
+static u64 ss_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /*
- * Case 6: WFI with an IRQ pending (userspace irqchip, the vCPU's IRQ line
- * raised, PSTATE.I=1 so it is not taken).  WFI completes at once, the
- * next stop is the instruction after it.  Whether it reports ISV=1 (WFI
- * ran in the guest) or ISV=0 (KVM trapped WFI with HCR_EL2.TWI and
- * completed it) depends on the host's WFx trapping, so both are allowed;
- * the PC is not negotiable.
+ * Raise the vCPU's IRQ line some time after the step onto the WFI, while
+ * the vCPU waits in it.  The thread shares the vCPU thread's CPU and never
+ * sleeps: with another runnable task on its CPU, KVM traps WFI
+ * (HCR_EL2.TWI) on every kernel here, rather than let the guest wait.
+ */
+static void *ss_wfi_waker(void *arg)
+{
+	struct ss_wfi_ctx *ctx = arg;
+	u64 deadline;
+
+	while (!READ_ONCE(ctx->armed) && !READ_ONCE(ctx->stop))
+		sched_yield();
+	deadline = ss_now_ns() + SS_WFI_WAKE_NS;
+	while (ss_now_ns() < deadline && !READ_ONCE(ctx->stop))
+		sched_yield();
+	ss_set_cpu_irq(ctx->vm, ctx->vcpu, 1);
+	while (!READ_ONCE(ctx->stop))
+		sched_yield();
+	return NULL;
+}
+
+static pthread_t ss_start_waker(struct ss_wfi_ctx *ctx)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(cpus), &cpus),
+		    "sched_setaffinity: %d", errno);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	TEST_ASSERT(!pthread_create(&thread, &attr, ss_wfi_waker, ctx),
+		    "pthread_create failed");
+	pthread_attr_destroy(&attr);
+	return thread;
+}
+
+static void ss_arm_waker_hook(struct ss_run *r, enum ss_event ev)
+{
+	struct ss_wfi_ctx *ctx = r->priv;
+
+	if (ev == SS_EV_STOP && r->stops[r->nr_stops - 1].pc == (u64)ss_wfi_1)
+		WRITE_ONCE(ctx->armed, true);
+}
+
+/*
+ * Case 6: WFI, woken by an interrupt that becomes pending while the vCPU
+ * waits (userspace irqchip: the vCPU's IRQ line; PSTATE.I=1, so the IRQ
+ * is not taken).  KVM traps the WFI, blocks the vCPU until the IRQ is
+ * pending and completes the WFI by advancing the PC: the step must be
+ * pending and the next stop is the instruction after the WFI.  (A WFI
+ * that finds an interrupt already pending completes in the guest without
+ * trapping, so the IRQ is raised only once the vCPU waits.)  Were the WFI
+ * not trapped, it would complete in the guest (ISV=1): the syndrome of
+ * that stop may be either, the PC is not negotiable.
+ *
+ * Test bed note: QEMU's TCG does not halt on a WFI it single-steps (it
+ * runs it as a NOP and raises the step exception), so under QEMU the WFI
+ * never reaches KVM and this case cannot show a lost step; on hardware it
+ * does.
  */
 TEST(wfi_irq_pending)
 {
 	const struct ss_stop exp[] = {
 		STEP(ss_wfi_1), ANY(ss_wfi_2), STEP(ss_wfi_end),
 	};
+	struct ss_wfi_ctx ctx = { 0 };
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_wfi);
+	pthread_t waker;
+	bool ok;
 
-	ss_set_cpu_irq(vm, vcpu, 1);
-	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_wfi_end, exp,
-				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	ctx.vm = vm;
+	ctx.vcpu = vcpu;
+	waker = ss_start_waker(&ctx);
+	ok = ss_run_and_check(vcpu, (u64)ss_wfi_end, exp, ARRAY_SIZE(exp),
+			      ss_arm_waker_hook, &ctx, NULL);
+	WRITE_ONCE(ctx.stop, true);
+	pthread_join(waker, NULL);
+	ASSERT_TRUE(ok);
 	ss_set_cpu_irq(vm, vcpu, 0);
 	kvm_vm_free(vm);
 }

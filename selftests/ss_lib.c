@@ -289,9 +289,10 @@ static void ss_explain_diff(const struct ss_run *r, const struct ss_stop *exp,
 			       r->stops[i].pc, ss_name_of(exp, n, r->stops[i].pc),
 			       i, exp[i].pc, exp[i].name);
 	else
-		ksft_print_msg("first wrong PC at stop %zu: 0x%lx (%s), expected 0x%lx (%s)\n",
-			       i, r->stops[i].pc, ss_name_of(exp, n, r->stops[i].pc),
-			       exp[i].pc, exp[i].name);
+		ksft_print_msg("first missed PC 0x%lx (%s) at stop %zu: %s 0x%lx (%s)\n",
+			       exp[i].pc, exp[i].name, i,
+			       "the guest stopped instead at",
+			       r->stops[i].pc, ss_name_of(exp, n, r->stops[i].pc));
 }
 
 static bool ss_check_pcs(const struct ss_run *r, const struct ss_stop *exp,
