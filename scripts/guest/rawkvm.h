@@ -20,12 +20,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+typedef unsigned long long u64;
+typedef unsigned int u32;
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define GUEST_BASE	0x10000UL
 #define GUEST_SIZE	0x10000UL
 #define GUEST_MMIO	0x1000000UL	/* unbacked: userspace MMIO */
 
 #define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
-		     (offsetof(struct kvm_regs, x) / sizeof(uint32_t)))
+		     (offsetof(struct kvm_regs, x) / sizeof(u32)))
 
 struct rawvcpu {
 	int fd;
@@ -69,24 +74,24 @@ static inline int rawkvm_create_vm(const void *code, size_t size)
 	return vm;
 }
 
-static inline uint64_t rawkvm_get_reg(struct rawvcpu *v, uint64_t id)
+static inline u64 rawkvm_get_reg(struct rawvcpu *v, u64 id)
 {
-	uint64_t val;
+	u64 val;
 	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&val };
 
 	rawkvm_ioctl(v->fd, KVM_GET_ONE_REG, &r, "KVM_GET_ONE_REG");
 	return val;
 }
 
-static inline void rawkvm_set_reg(struct rawvcpu *v, uint64_t id,
-				  uint64_t val)
+static inline void rawkvm_set_reg(struct rawvcpu *v, u64 id,
+				  u64 val)
 {
 	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&val };
 
 	rawkvm_ioctl(v->fd, KVM_SET_ONE_REG, &r, "KVM_SET_ONE_REG");
 }
 
-static inline void rawkvm_set_debug(struct rawvcpu *v, uint32_t control)
+static inline void rawkvm_set_debug(struct rawvcpu *v, u32 control)
 {
 	struct kvm_guest_debug dbg = { .control = control };
 
@@ -95,7 +100,7 @@ static inline void rawkvm_set_debug(struct rawvcpu *v, uint32_t control)
 
 /* vCPU @id with PSCI 0.2, starting at GUEST_BASE + @offset */
 static inline struct rawvcpu rawkvm_create_vcpu(int vm, int id,
-						uint64_t offset)
+						u64 offset)
 {
 	struct kvm_vcpu_init init;
 	struct rawvcpu v;

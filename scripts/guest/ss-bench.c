@@ -2,8 +2,9 @@
 /*
  * ss-bench: rate of guest exits with debugging off (over the ss-loop
  * guest) and of single steps (over a loop of plain instructions, which
- * every kernel steps alike, so the rates compare like with like).  Prints one number per run; scripts/bench runs
- * it with and without kvm_ss_fix in one boot and reports the ratios.
+ * every kernel steps alike, so the rates compare like with like).
+ * Prints one number per run; scripts/bench runs it with and without
+ * kvm_ss_fix in one boot and reports the ratios.
  *
  * usage: ss-bench exits|steps SECONDS
  */

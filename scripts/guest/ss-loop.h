@@ -8,7 +8,7 @@
 
 #include "rawkvm.h"
 
-static const uint32_t ss_loop_code[] = {
+static const u32 ss_loop_code[] = {
 	0xd503201f,	/* 0x00 nop */
 	0xd2b08000,	/* 0x04 movz x0, #0x8400, lsl #16: PSCI_VERSION */
 	0xd4000002,	/* 0x08 hvc #0: completed in KVM */
@@ -25,13 +25,13 @@ static const uint32_t ss_loop_code[] = {
 #define SS_PLAIN_LOOP	0x20
 
 /* the instruction boundary after the one at @off */
-static inline uint64_t ss_loop_next(uint64_t off)
+static inline u64 ss_loop_next(u64 off)
 {
 	return off == SS_LOOP_LAST ? 0 : off + 4;
 }
 
 /* Run to the next KVM_EXIT_DEBUG, completing MMIO; returns the PC offset. */
-static inline uint64_t ss_loop_step(struct rawvcpu *v)
+static inline u64 ss_loop_step(struct rawvcpu *v)
 {
 	for (;;) {
 		rawkvm_run(v);

@@ -8,7 +8,7 @@
  */
 #include "rawkvm.h"
 
-static const uint32_t guest_code[] = {
+static const u32 guest_code[] = {
 	0xd503201f,	/* 0x00 nop */
 	0xd2b08000,	/* 0x04 movz x0, #0x8400, lsl #16: PSCI_VERSION */
 	0xd4000002,	/* 0x08 hvc #0 */
@@ -23,18 +23,18 @@ static const uint32_t guest_code[] = {
 };
 
 /* every instruction boundary, in order, once */
-static const uint64_t expected[] = {
+static const u64 expected[] = {
 	0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x28, 0x28,
 };
 
-#define N_STOPS (sizeof(expected) / sizeof(expected[0]))
+#define N_STOPS ARRAY_SIZE(expected)
 
 int main(void)
 {
 	int vm = rawkvm_create_vm(guest_code, sizeof(guest_code));
 	struct rawvcpu v = rawkvm_create_vcpu(vm, 0, 0);
-	uint64_t got[N_STOPS];
-	uint32_t hsr[N_STOPS];
+	u64 got[N_STOPS];
+	u32 hsr[N_STOPS];
 	int n = 0, i, bad = 0;
 
 	rawkvm_set_debug(&v, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);

@@ -27,7 +27,7 @@ struct worker {
 	struct rawvcpu vcpu;
 	int id;
 	unsigned long stops, checked, mismatches;
-	uint64_t max_step_ns;
+	u64 max_step_ns;
 };
 
 static const char *gen_path;
@@ -47,7 +47,7 @@ static long read_gen(void)
 	return buf[0] ? strtol(buf, NULL, 10) : 0;
 }
 
-static uint64_t now_ns(void)
+static u64 now_ns(void)
 {
 	struct timespec ts;
 
@@ -55,10 +55,10 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void check_stop(struct worker *w, uint64_t prev, uint64_t pc,
+static void check_stop(struct worker *w, u64 prev, u64 pc,
 		       bool module_throughout)
 {
-	uint64_t next = ss_loop_next(prev);
+	u64 next = ss_loop_next(prev);
 
 	w->stops++;
 	if (module_throughout)
@@ -76,7 +76,7 @@ static void check_stop(struct worker *w, uint64_t prev, uint64_t pc,
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t prev = 0, pc, t0, dt;
+	u64 prev = 0, pc, t0, dt;
 	long g0, g1;
 
 	rawkvm_set_debug(&w->vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
@@ -100,10 +100,11 @@ int main(int argc, char **argv)
 {
 	struct worker w[MAX_VCPUS] = {};
 	unsigned long stops = 0, checked = 0, bad = 0;
-	uint64_t max_ns = 0;
+	u64 max_ns = 0;
 	int n, i, vm;
 
-	if (argc != 3 || (n = atoi(argv[1])) < 1 || n > MAX_VCPUS) {
+	n = argc == 3 ? atoi(argv[1]) : 0;
+	if (n < 1 || n > MAX_VCPUS) {
 		fprintf(stderr, "usage: ss-stress NVCPUS(1-%d) GENFILE\n", MAX_VCPUS);
 		return 2;
 	}
