@@ -30,6 +30,10 @@ wait $pid
 rc=$?
 live=$(sed -n 's/^records_live //p' $stats)
 created=$(sed -n 's/^records_created //p' $stats)
+missed=$(sed -n 's/^kprobe_missed //p' $stats)
+allocfail=$(sed -n 's/^record_alloc_failed //p' $stats)
 rmmod kvm_ss_fix
-echo "module-cycle: load cycles $((n + 1)) records_created $created records_live_after_vm_exit $live"
-[ "$rc" = 0 ] && [ "$live" = 0 ] && [ "$created" -gt 0 ]
+echo "module-cycle: load cycles $((n + 1)) records_created $created" \
+	"records_live_after_vm_exit $live kprobe_missed $missed alloc_failed $allocfail"
+[ "$rc" = 0 ] && [ "$live" = 0 ] && [ "$created" -gt 0 ] &&
+	[ "$missed" = 0 ] && [ "$allocfail" = 0 ]
