@@ -41,7 +41,10 @@ apt_update() {
 	fi
 	write_apt_conf
 	progress "updating the private apt lists (bullseye, bookworm; amd64+arm64)"
-	quiet_run papt apt-get update --error-on=any || die "cannot reach the Debian archive (private apt update failed)"
+	local out
+	if ! out=$(papt apt-get update --error-on=any 2>&1); then
+		die "cannot reach the Debian archive at $MIRROR ($(grep -m1 '^E:' <<<"$out" | cut -c1-100))"
+	fi
 	touch "$stamp"
 }
 
