@@ -179,7 +179,8 @@ static const char *ss_kind_str(enum ss_kind kind)
 
 static bool ss_esr_ok(u64 esr, enum ss_kind kind)
 {
-	if (SS_ESR_EC(esr) != SS_ESR_EC_SOFTSTP_LOW)
+	if (SS_ESR_EC(esr) != SS_ESR_EC_SOFTSTP_LOW ||
+	    SS_ESR_IFSC(esr) != SS_ESR_IFSC_DEBUG)
 		return false;
 	switch (kind) {
 	case SS_STEP:
@@ -318,9 +319,10 @@ static bool ss_check_esrs(const struct ss_run *r, const struct ss_stop *exp,
 	for (i = 0; i < n; i++) {
 		if (ss_esr_ok(r->stops[i].esr, exp[i].kind))
 			continue;
-		ksft_print_msg("stop %zu at 0x%lx (%s): syndrome 0x%lx, expected EC 0x%x %s\n",
+		ksft_print_msg("stop %zu at 0x%lx (%s): syndrome 0x%lx, %s 0x%x IFSC 0x%x %s\n",
 			       i, exp[i].pc, exp[i].name, r->stops[i].esr,
-			       SS_ESR_EC_SOFTSTP_LOW, ss_kind_str(exp[i].kind));
+			       "expected EC", SS_ESR_EC_SOFTSTP_LOW, SS_ESR_IFSC_DEBUG,
+			       ss_kind_str(exp[i].kind));
 		ss_print_lists(r, exp, n, i);
 		return false;
 	}

@@ -19,6 +19,8 @@
 #define SS_ESR_EC(esr)		(((esr) >> 26) & 0x3f)
 #define SS_ESR_ISV		BIT(24)
 #define SS_ESR_EX		BIT(6)
+#define SS_ESR_IFSC(esr)	((esr) & 0x3f)
+#define SS_ESR_IFSC_DEBUG	0x22
 
 /* Offsets in the EL1 vector table (current EL with SP_ELx). */
 #define SS_VECTOR_SYNC		0x200
