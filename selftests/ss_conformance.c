@@ -321,7 +321,9 @@ TEST(wfi_irq_pending)
  * Case 7: an SVC, and an undefined instruction, at EL1.  Both exceptions
  * are taken to EL1 (not the debug target), which clears PSTATE.SS: the
  * next stop is the first instruction of the synchronous vector, taken
- * from active-pending (ISV=0).
+ * from active-pending (ISV=0).  The vector page is fetched for the first
+ * time then, a stage-2 fault that KVM handles while the step is pending:
+ * KVM must keep it pending across that exit.
  */
 static void ss_check_sync_vector(struct __test_metadata *_metadata,
 				 void *entry, void *insn)
@@ -456,7 +458,8 @@ static void ss_raise_irq_hook(struct ss_run *r, enum ss_event ev)
  * is taken before the instruction executes; exception entry to EL1 clears
  * PSTATE.SS, so the step exception is taken at the first instruction of
  * the IRQ vector (ISV=0): the debugger sees the interrupt arrive there.
- * The instruction at the interrupted PC has not run.
+ * The instruction at the interrupted PC has not run.  As in case 7, the
+ * first fetch from the vector page exits to KVM while the step is pending.
  */
 TEST(irq_while_stepping)
 {
