@@ -5,9 +5,10 @@
 #
 # KSF_SELFTEST_COLUMNS lists the columns: a kernel id of vm-run, or
 # "ID+mod" for that kernel with kvm_ss_fix loaded (vm-run -m); +mod
-# columns have no expected failures.  KSF_SELFTEST_TIMEOUT bounds each run.
+# columns expect what selftests/expected-results says, like any other.
+# KSF_SELFTEST_TIMEOUT bounds each run.
 
-KSF_SELFTEST_COLUMNS=${KSF_SELFTEST_COLUMNS:-"5.10 6.1 6.12"}
+KSF_SELFTEST_COLUMNS=${KSF_SELFTEST_COLUMNS:-"5.10 6.1 6.12 5.10+mod 6.1+mod 6.12+mod"}
 KSF_SELFTEST_TIMEOUT=${KSF_SELFTEST_TIMEOUT:-300}
 
 st_src=$KSF_TOP/selftests
