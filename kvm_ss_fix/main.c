@@ -41,6 +41,7 @@ static const struct kernel_param_ops ksf_max_vcpus_ops = {
 };
 
 module_param_cb(max_vcpus, &ksf_max_vcpus_ops, &ksf_max_vcpus, 0444);
+__MODULE_PARM_TYPE(max_vcpus, "uint");
 MODULE_PARM_DESC(max_vcpus, "Most vCPUs single-stepped at once (1..65536, default 4096)");
 
 atomic_long_t ksf_counters[KSF_NR_COUNTERS];
@@ -123,4 +124,5 @@ module_exit(kvm_ss_fix_exit);
 
 MODULE_DESCRIPTION("Exact KVM/arm64 host single-step on long-term kernels");
 MODULE_VERSION(KSF_VERSION);
+MODULE_AUTHOR("kvm-ss-fix developers");
 MODULE_LICENSE("GPL");
