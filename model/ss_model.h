@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A host-side model of one vCPU under host single-step on KVM/arm64 5.10:
- * the guest's software-step state machine (Arm ARM D2.12), KVM's run loop
- * and its emulation of the instructions it completes itself.  With the
- * step rules (kvm_ss_fix/ss_rules.c, compiled unchanged) it predicts what
- * a fixed kernel reports; without them, what stock 5.10 reports.
+ * A host-side model of one vCPU under host single-step on KVM/arm64: the
+ * guest's software-step state machine (Arm ARM D2.12), KVM's run loop and
+ * its emulation of the instructions it completes itself, for three kinds
+ * of kernel:
+ *  - stock 5.10: PSTATE.SS re-armed on every entry;
+ *  - 5.10 with the step rules (kvm_ss_fix/ss_rules.c, compiled unchanged);
+ *  - 6.1 to 6.13: R1, R2, R4 and R5 (DBG_SS_ACTIVE_PENDING), with the PC
+ *    update deferred to EL2 entry instead of R3, so a completion done by a
+ *    KVM_RUN that returns without entering the guest loses the step.
+ * It is built for the build machine (test_ss_rules) and for arm64, inside
+ * ss-random, which checks a real kernel against it.
  */
 #ifndef SS_MODEL_H
 #define SS_MODEL_H
@@ -14,11 +20,30 @@
 #include "../kvm_ss_fix/ss_rules.h"
 
 enum model_insn {
-	INSN_PLAIN,	/* completes in the guest */
+	INSN_PLAIN,	/* completes in the guest (ALU, not-taken branch) */
 	INSN_HVC,	/* completes, then exits to KVM, which answers it */
 	INSN_TRAP,	/* exits before completing; KVM emulates and skips it */
 	INSN_MMIO,	/* like TRAP, but completed on the next KVM_RUN */
 	INSN_SVC,	/* completes into the guest's own EL1 vector */
+	INSN_BRANCH,	/* a taken branch, to model_vcpu.target[pc / 4] */
+	INSN_MOPS_PRO,	/* CPYP: sets up the copy (FEAT_MOPS option A) */
+	INSN_MOPS_MAIN,	/* CPYM: MOPS exception unless after its prologue */
+	INSN_MOPS_EPI,	/* CPYE: likewise */
+};
+
+enum model_kernel {
+	MODEL_STOCK_510,	/* 5.10, no rules */
+	MODEL_RULES_510,	/* 5.10 with kvm_ss_fix or the series */
+	MODEL_UPSTREAM_61,	/* 6.1 - 6.6: no FEAT_MOPS for guests */
+	MODEL_UPSTREAM_67,	/* 6.7 - 6.13: MOPS restarted at EL2 */
+};
+
+/* What one KVM_RUN returned. */
+enum model_exit {
+	MODEL_EXIT_DEBUG,	/* KVM_EXIT_DEBUG: a stop */
+	MODEL_EXIT_MMIO,	/* KVM_EXIT_MMIO at stop.pc */
+	MODEL_EXIT_EINTR,	/* -EINTR, guest not entered */
+	MODEL_EXIT_OFF,		/* not single-stepping: not modelled */
 };
 
 struct model_stop {
@@ -28,11 +53,15 @@ struct model_stop {
 
 struct model_vcpu {
 	const enum model_insn *prog;	/* one instruction per 4 bytes */
+	const u64 *target;		/* INSN_BRANCH targets, by index */
 	unsigned int len;
+	enum model_kernel kernel;
 	u64 pc;
-	u64 vector;			/* where INSN_SVC lands */
+	u64 vector;			/* where INSN_SVC and UNDEF land */
 	bool pstate_ss;
-	bool mmio_pending;
+	bool mmio_pending;		/* completed at the next KVM_RUN */
+	bool incr_pc;			/* 6.1+: PC update deferred to entry */
+	bool mops_ready;		/* a CPYP ran: CPYM/CPYE may run */
 	bool rules;			/* apply ss_rules (module / series) */
 	u32 guest_debug;
 	u64 exits;
@@ -41,8 +70,15 @@ struct model_vcpu {
 
 void model_init(struct model_vcpu *v, const enum model_insn *prog,
 		unsigned int len, bool rules);
+void model_init_kernel(struct model_vcpu *v, const enum model_insn *prog,
+		       unsigned int len, enum model_kernel kernel);
 void model_set_guest_debug(struct model_vcpu *v, u32 control);
 void model_set_pc(struct model_vcpu *v, u64 pc);
 bool model_run(struct model_vcpu *v, struct model_stop *stop);
+enum model_exit model_kvm_run(struct model_vcpu *v, bool immediate_exit,
+			      struct model_stop *stop);
+void model_resync_at_stop(struct model_vcpu *v, u64 pc);
+void model_resync_at_mmio(struct model_vcpu *v, u64 pc);
+const char *model_kernel_name(enum model_kernel kernel);
 
 #endif /* SS_MODEL_H */

@@ -192,4 +192,151 @@ TEST(mops_restart_targets_prologue)
 	ASSERT_FALSE(r.clear_ss);
 }
 
+/* Step @v @n times with model_kvm_run(), one KVM_RUN per call. */
+static void run_expect(struct __test_metadata *_metadata,
+		       struct model_vcpu *v, const struct model_stop *want,
+		       int n)
+{
+	struct model_stop got[16];
+	int i;
+
+	for (i = 0; i < n; i++)
+		while (model_kvm_run(v, false, &got[i]) != MODEL_EXIT_DEBUG)
+			;
+	expect_stops(_metadata, got, want, n);
+}
+
+/* 6.1+: the same stops as the rules, from deferred PC updates. */
+TEST(smoke_upstream_61)
+{
+	static const struct model_stop want[] = {
+		{ 0x04, ISV }, { 0x08, ISV }, { 0x0c, NO_ISV }, { 0x10, ISV },
+		{ 0x14, ISV }, { 0x18, NO_ISV }, { 0x1c, ISV },
+		{ 0x20, NO_ISV }, { 0x24, ISV }, { 0x28, ISV },
+	};
+	struct model_vcpu v;
+
+	model_init_kernel(&v, smoke, ARRAY_SIZE(smoke), MODEL_UPSTREAM_61);
+	model_set_guest_debug(&v, ENABLE_STEP);
+	run_expect(_metadata, &v, want, ARRAY_SIZE(want));
+}
+
+/*
+ * MMIO completed by a KVM_RUN that returns -EINTR without entering
+ * (immediate_exit or a pending signal): the rules (R3) still stop at the
+ * next boundary; stock 5.10 and 6.1+ run it unreported.
+ */
+static u64 stop_after_early_completion(enum model_kernel kernel,
+				       bool *isv)
+{
+	static const enum model_insn prog[] = {
+		INSN_MMIO, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
+	};
+	struct model_stop stop;
+	struct model_vcpu v;
+
+	model_init_kernel(&v, prog, ARRAY_SIZE(prog), kernel);
+	model_set_guest_debug(&v, ENABLE_STEP);
+	if (model_kvm_run(&v, false, &stop) != MODEL_EXIT_MMIO || stop.pc)
+		return ~0ULL;
+	if (model_kvm_run(&v, true, &stop) != MODEL_EXIT_EINTR)
+		return ~0ULL;
+	if (model_kvm_run(&v, false, &stop) != MODEL_EXIT_DEBUG)
+		return ~0ULL;
+	*isv = stop.isv;
+	return stop.pc;
+}
+
+TEST(early_completion_per_kernel)
+{
+	bool isv;
+
+	ASSERT_EQ(0x04, stop_after_early_completion(MODEL_RULES_510, &isv));
+	ASSERT_FALSE(isv);
+	ASSERT_EQ(0x08, stop_after_early_completion(MODEL_STOCK_510, &isv));
+	ASSERT_TRUE(isv);
+	ASSERT_EQ(0x08, stop_after_early_completion(MODEL_UPSTREAM_61, &isv));
+	ASSERT_TRUE(isv);
+	ASSERT_EQ(0x08, stop_after_early_completion(MODEL_UPSTREAM_67, &isv));
+	ASSERT_TRUE(isv);
+}
+
+/* -EINTR with nothing to complete changes nothing. */
+TEST(eintr_without_mmio_is_neutral)
+{
+	static const enum model_insn prog[] = {
+		INSN_HVC, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
+	};
+	static const struct model_stop want[] = {
+		{ 0x04, NO_ISV }, { 0x08, ISV },
+	};
+	struct model_stop got;
+	struct model_vcpu v;
+
+	model_init_kernel(&v, prog, ARRAY_SIZE(prog), MODEL_UPSTREAM_61);
+	model_set_guest_debug(&v, ENABLE_STEP);
+	ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run(&v, true, &got));
+	run_expect(_metadata, &v, want, 1);
+	ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run(&v, true, &got));
+	run_expect(_metadata, &v, want + 1, 1);
+}
+
+/* A taken branch stops at its target. */
+TEST(branch_stops_at_target)
+{
+	static const enum model_insn prog[] = {
+		INSN_BRANCH, INSN_PLAIN, INSN_PLAIN, INSN_TRAP, INSN_PLAIN,
+	};
+	static const u64 target[] = { 0x0c, 0, 0, 0, 0 };
+	static const struct model_stop want[] = {
+		{ 0x0c, ISV }, { 0x10, NO_ISV }, { 0x14, ISV },
+	};
+	struct model_vcpu v;
+
+	model_init_kernel(&v, prog, ARRAY_SIZE(prog), MODEL_RULES_510);
+	v.target = target;
+	model_set_guest_debug(&v, ENABLE_STEP);
+	run_expect(_metadata, &v, want, ARRAY_SIZE(want));
+}
+
+/*
+ * MOPS on 6.7+: a branch straight to CPYM stops there; stepping it raises
+ * the MOPS exception, EL2 rewinds to CPYP and the next stop is CPYP with
+ * ISV=0; then CPYP, CPYM and CPYE step normally.  Before 6.7 CPYM is
+ * UNDEFINED in the guest: the next stop is the guest's vector.
+ */
+static const enum model_insn mops_prog[] = {
+	INSN_BRANCH, INSN_MOPS_PRO, INSN_MOPS_MAIN, INSN_MOPS_EPI, INSN_PLAIN,
+};
+
+static const u64 mops_target[] = { 0x08, 0, 0, 0, 0 };
+
+TEST(mops_restart_upstream_67)
+{
+	static const struct model_stop want[] = {
+		{ 0x08, ISV }, { 0x04, NO_ISV }, { 0x08, ISV }, { 0x0c, ISV },
+		{ 0x10, ISV },
+	};
+	struct model_vcpu v;
+
+	model_init_kernel(&v, mops_prog, ARRAY_SIZE(mops_prog),
+			  MODEL_UPSTREAM_67);
+	v.target = mops_target;
+	model_set_guest_debug(&v, ENABLE_STEP);
+	run_expect(_metadata, &v, want, ARRAY_SIZE(want));
+}
+
+TEST(mops_undefined_before_67)
+{
+	struct model_stop want[] = { { 0x08, ISV }, { 0, ISV } };
+	struct model_vcpu v;
+
+	model_init_kernel(&v, mops_prog, ARRAY_SIZE(mops_prog),
+			  MODEL_UPSTREAM_61);
+	v.target = mops_target;
+	want[1].pc = v.vector;
+	model_set_guest_debug(&v, ENABLE_STEP);
+	run_expect(_metadata, &v, want, ARRAY_SIZE(want));
+}
+
 TEST_HARNESS_MAIN
