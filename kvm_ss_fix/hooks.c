@@ -5,9 +5,7 @@
  * KVM is built into the kernel on arm64, so the module hooks it from the
  * outside.  KVM's own tracepoints sit exactly where the rules need to
  * look, and a tracepoint probe costs a function call where a kprobe on
- * arm64 costs two debug exceptions; every probe returns at once unless
- * the vCPU is being single-stepped, so other VMs pay nothing measurable
- * (see Documentation/kvm-ss-fix.rst, "Cost").  KVM_RUN's inner loop:
+ * arm64 costs two debug exceptions.  KVM_RUN's inner loop:
  *
  *   kvm_handle_mmio_return()       completes an MMIO access, PC += 4
  *   loop:
@@ -23,10 +21,23 @@
  * preemption disabled, so the decision is handed from one probe to the
  * next through a per-CPU slot, and a synchronize_rcu() after unregistering
  * the first probe guarantees every slot has been consumed.
+ *
+ * Those three "hot" probes are only registered while some vCPU has host
+ * single-step on: every guest exit of every VM passes them, and even a
+ * probe that returns at once costs measurably there.  KVM_SET_GUEST_DEBUG
+ * (tp kvm_set_guest_debug, always hooked) arms them before the ioctl
+ * returns to userspace, from a task_work of the calling thread, so the
+ * vCPU's first stepping entry is already seen; they are disarmed a few
+ * seconds after the last vCPU stops stepping.  A new module arms them for
+ * half a second to find vCPUs that were single-stepping before it loaded.
  */
 #include <linux/kprobes.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
 #include <linux/tracepoint.h>
+#include <linux/workqueue.h>
 #include <asm/debug-monitors.h>
 #include <asm/esr.h>
 #include <asm/kvm_asm.h>
@@ -69,6 +80,23 @@ static void ksf_count_pending_change(bool before, bool after)
 		ksf_count(KSF_PENDING_CLEARED);
 }
 
+static void ksf_request_arm(void);
+static void ksf_request_disarm(void);
+
+/* Count @rec in or out of the vCPUs that have host single-step on. */
+static void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping)
+{
+	if (rec->stepping == stepping)
+		return;
+	rec->stepping = stepping;
+	if (stepping) {
+		atomic_inc(&ksf_stepping_vcpus);
+		ksf_request_arm();
+	} else if (atomic_dec_and_test(&ksf_stepping_vcpus)) {
+		ksf_request_disarm();
+	}
+}
+
 /* tp kvm_set_guest_debug: KVM_SET_GUEST_DEBUG, before KVM checks it */
 static void ksf_probe_set_guest_debug(void *data, struct kvm_vcpu *vcpu,
 				      u32 control)
@@ -86,6 +114,7 @@ static void ksf_probe_set_guest_debug(void *data, struct kvm_vcpu *vcpu,
 	before = rec->ss.active_pending;
 	ss_rules_on_set_guest_debug(&rec->ss, control);
 	ksf_count_pending_change(before, rec->ss.active_pending);
+	ksf_set_stepping(rec, ksf_single_stepping(control));
 	trace_kvm_ss_fix_set_guest_debug(vcpu->vcpu_id, control,
 					 rec->ss.active_pending);
 }
@@ -103,6 +132,8 @@ static void ksf_probe_setup_debug(void *data, struct kvm_vcpu *vcpu,
 	rec = ksf_vcpu_get(vcpu);
 	if (!rec)
 		return;
+	/* stepping since before the module loaded: keep the probes armed */
+	ksf_set_stepping(rec, true);
 
 	slot = this_cpu_ptr(&ksf_in_guest);
 	slot->vcpu = vcpu;
@@ -161,7 +192,12 @@ static void ksf_probe_exit(void *data, int ret, unsigned int esr_ec,
 /* kprobe kvm_arch_vcpu_destroy: the record dies with its vCPU */
 static int ksf_pre_vcpu_destroy(struct kprobe *p, struct pt_regs *regs)
 {
-	ksf_vcpu_forget((const struct kvm_vcpu *)regs->regs[0]);
+	const struct kvm_vcpu *vcpu = (const struct kvm_vcpu *)regs->regs[0];
+	struct ksf_vcpu *rec = ksf_vcpu_find(vcpu);
+
+	if (rec)
+		ksf_set_stepping(rec, false);
+	ksf_vcpu_forget(vcpu);
 	return 0;
 }
 
@@ -177,68 +213,173 @@ struct ksf_tp {
 	bool registered;
 };
 
-/* registered in this order, unregistered in reverse (see the top) */
-static struct ksf_tp ksf_tps[] = {
+/* the hot probes: registered in this order, unregistered in reverse */
+static struct ksf_tp ksf_hot_tps[] = {
 	{ "kvm_exit", ksf_probe_exit },
 	{ "kvm_entry", ksf_probe_entry },
 	{ "kvm_arm_setup_debug", ksf_probe_setup_debug },
-	{ "kvm_set_guest_debug", ksf_probe_set_guest_debug },
+};
+
+/* always registered while the module is active */
+static struct ksf_tp ksf_debug_tp = {
+	"kvm_set_guest_debug", ksf_probe_set_guest_debug
 };
 
 static void ksf_match_tp(struct tracepoint *tp, void *priv)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(ksf_tps); i++)
-		if (!strcmp(tp->name, ksf_tps[i].name))
-			ksf_tps[i].tp = tp;
+	for (i = 0; i < ARRAY_SIZE(ksf_hot_tps); i++)
+		if (!strcmp(tp->name, ksf_hot_tps[i].name))
+			ksf_hot_tps[i].tp = tp;
+	if (!strcmp(tp->name, ksf_debug_tp.name))
+		ksf_debug_tp.tp = tp;
+}
+
+static int ksf_check_found(const struct ksf_tp *t)
+{
+	if (t->tp)
+		return 0;
+	pr_err(KSF_NAME ": KVM tracepoint %s not found: kernel not supported\n",
+	       t->name);
+	return -ENOENT;
 }
 
 static int ksf_find_tracepoints(void)
 {
-	int i;
-
-	for_each_kernel_tracepoint(ksf_match_tp, NULL);
-	for (i = 0; i < ARRAY_SIZE(ksf_tps); i++) {
-		if (!ksf_tps[i].tp) {
-			pr_err(KSF_NAME ": KVM tracepoint %s not found: kernel not supported\n",
-			       ksf_tps[i].name);
-			return -ENOENT;
-		}
-	}
-	return 0;
-}
-
-static void ksf_unregister_tracepoints(void)
-{
-	int i;
-
-	for (i = ARRAY_SIZE(ksf_tps) - 1; i >= 0; i--) {
-		if (!ksf_tps[i].registered)
-			continue;
-		tracepoint_probe_unregister(ksf_tps[i].tp, ksf_tps[i].probe, NULL);
-		ksf_tps[i].registered = false;
-		/* in-flight probes done, per-CPU slots consumed */
-		tracepoint_synchronize_unregister();
-	}
-}
-
-static int ksf_register_tracepoints(void)
-{
 	int i, ret;
 
-	for (i = 0; i < ARRAY_SIZE(ksf_tps); i++) {
-		ret = tracepoint_probe_register(ksf_tps[i].tp, ksf_tps[i].probe,
-						NULL);
+	for_each_kernel_tracepoint(ksf_match_tp, NULL);
+	ret = ksf_check_found(&ksf_debug_tp);
+	for (i = 0; i < ARRAY_SIZE(ksf_hot_tps) && !ret; i++)
+		ret = ksf_check_found(&ksf_hot_tps[i]);
+	return ret;
+}
+
+static int ksf_tp_register(struct ksf_tp *t)
+{
+	int ret = tracepoint_probe_register(t->tp, t->probe, NULL);
+
+	if (ret)
+		pr_err(KSF_NAME ": cannot hook tracepoint %s: %d\n", t->name, ret);
+	t->registered = !ret;
+	return ret;
+}
+
+static void ksf_tp_unregister(struct ksf_tp *t)
+{
+	if (!t->registered)
+		return;
+	tracepoint_probe_unregister(t->tp, t->probe, NULL);
+	t->registered = false;
+	/* in-flight probes done, per-CPU slots consumed */
+	tracepoint_synchronize_unregister();
+}
+
+static DEFINE_MUTEX(ksf_arm_lock);	/* ksf_armed and the hot probes */
+static bool ksf_armed;
+static bool ksf_arming_allowed;		/* false once the module is leaving */
+
+static void ksf_disarm_locked(void)
+{
+	int i;
+
+	lockdep_assert_held(&ksf_arm_lock);
+	for (i = ARRAY_SIZE(ksf_hot_tps) - 1; i >= 0; i--)
+		ksf_tp_unregister(&ksf_hot_tps[i]);
+	WRITE_ONCE(ksf_armed, false);
+}
+
+static void ksf_arm(void)
+{
+	int i, ret = 0;
+
+	mutex_lock(&ksf_arm_lock);
+	if (!ksf_armed && ksf_arming_allowed) {
+		for (i = 0; i < ARRAY_SIZE(ksf_hot_tps) && !ret; i++)
+			ret = ksf_tp_register(&ksf_hot_tps[i]);
+		WRITE_ONCE(ksf_armed, true);
 		if (ret) {
-			pr_err(KSF_NAME ": cannot hook tracepoint %s: %d\n",
-			       ksf_tps[i].name, ret);
-			ksf_unregister_tracepoints();
-			return ret;
+			ksf_count(KSF_ARM_FAILED);
+			ksf_disarm_locked();
+		} else {
+			ksf_count(KSF_ARMED);
 		}
-		ksf_tps[i].registered = true;
 	}
-	return 0;
+	mutex_unlock(&ksf_arm_lock);
+}
+
+static void ksf_disarm_if_idle(struct work_struct *work)
+{
+	mutex_lock(&ksf_arm_lock);
+	if (ksf_armed && !atomic_read(&ksf_stepping_vcpus)) {
+		ksf_disarm_locked();
+		ksf_count(KSF_DISARMED);
+	}
+	mutex_unlock(&ksf_arm_lock);
+}
+
+static void ksf_arm_work_fn(struct work_struct *work)
+{
+	ksf_arm();
+}
+
+static DECLARE_WORK(ksf_arm_work, ksf_arm_work_fn);
+static DECLARE_DELAYED_WORK(ksf_disarm_work, ksf_disarm_if_idle);
+
+/* hot probes stay this long after the last vCPU stops stepping */
+#define KSF_DISARM_DELAY	(5 * HZ)
+/* how long a new module looks for vCPUs that were stepping before it */
+#define KSF_INITIAL_LOOK	(HZ / 2)
+
+struct ksf_arm_request {
+	struct callback_head twork;
+};
+
+/* task_work: runs in the ioctl's thread before it returns to userspace */
+static void ksf_arm_task_work(struct callback_head *twork)
+{
+	kfree(container_of(twork, struct ksf_arm_request, twork));
+	ksf_arm();
+	/*
+	 * Nothing of this module runs after this but the return: the kernel
+	 * is not preemptible here on Debian (PREEMPT_VOLUNTARY), and module
+	 * exit waits for an RCU-tasks grace period for preemptible ones.
+	 */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * A vCPU turned host single-step on: make sure the hot probes are there
+ * before its next KVM_RUN.  Called from a tracepoint probe (atomic).
+ */
+static void ksf_request_arm(void)
+{
+	struct ksf_arm_request *req;
+
+	if (READ_ONCE(ksf_armed) || !try_module_get(THIS_MODULE))
+		return;
+	req = kmalloc(sizeof(*req), GFP_ATOMIC);
+	if (req) {
+		init_task_work(&req->twork, ksf_arm_task_work);
+		if (!task_work_add(current, &req->twork, TWA_RESUME))
+			return;
+		kfree(req);
+	}
+	module_put(THIS_MODULE);
+	/* exiting thread or no memory: arm as soon as a worker can */
+	ksf_count(KSF_ARM_LATE);
+	schedule_work(&ksf_arm_work);
+}
+
+static void ksf_request_disarm(void)
+{
+	mod_delayed_work(system_wq, &ksf_disarm_work, KSF_DISARM_DELAY);
+}
+
+bool ksf_hooks_armed(void)
+{
+	return READ_ONCE(ksf_armed);
 }
 
 int ksf_hooks_register(void)
@@ -257,16 +398,37 @@ int ksf_hooks_register(void)
 		return ret;
 	}
 
-	ret = ksf_register_tracepoints();
-	if (ret)
+	ksf_arming_allowed = true;
+	ret = ksf_tp_register(&ksf_debug_tp);
+	if (ret) {
 		unregister_kprobe(&ksf_vcpu_destroy_kp);
-	return ret;
+		return ret;
+	}
+	/*
+	 * vCPUs may be single-stepping already: arm now, and let the hot
+	 * probes count them; with none, disarm after a short look.
+	 */
+	ksf_arm();
+	mod_delayed_work(system_wq, &ksf_disarm_work, KSF_INITIAL_LOOK);
+	return 0;
 }
 
 void ksf_hooks_unregister(void)
 {
-	ksf_unregister_tracepoints();
+	/* no new arming: KVM_SET_GUEST_DEBUG is no longer seen */
+	ksf_tp_unregister(&ksf_debug_tp);
+	mutex_lock(&ksf_arm_lock);
+	ksf_arming_allowed = false;
+	mutex_unlock(&ksf_arm_lock);
+	cancel_work_sync(&ksf_arm_work);
+	cancel_delayed_work_sync(&ksf_disarm_work);
+
+	mutex_lock(&ksf_arm_lock);
+	ksf_disarm_locked();
+	mutex_unlock(&ksf_arm_lock);
 	unregister_kprobe(&ksf_vcpu_destroy_kp);
+	/* a task_work caller may still be returning from module_put() */
+	synchronize_rcu_tasks();
 }
 
 unsigned long ksf_hooks_missed(void)

@@ -23,6 +23,10 @@ enum ksf_counter {
 	KSF_RECORDS_FREED,
 	KSF_RECORD_ALLOC_FAILED,
 	KSF_RECORD_LIMIT_HIT,
+	KSF_ARMED,		/* hot probes registered for a stepping vCPU */
+	KSF_DISARMED,		/* ... and removed when none stepped any more */
+	KSF_ARM_LATE,		/* armed from a worker, not before the ioctl returned */
+	KSF_ARM_FAILED,
 	KSF_NR_COUNTERS,
 };
 
@@ -43,8 +47,12 @@ struct ksf_vcpu {
 	struct hlist_node node;
 	struct rcu_head rcu;
 	const struct kvm_vcpu *vcpu;
+	bool stepping;		/* host single-step on, counted below */
 	struct ss_vcpu_state ss;
 };
+
+/* vCPUs with host single-step on: the hot probes are armed while > 0 */
+extern atomic_t ksf_stepping_vcpus;
 
 struct ksf_vcpu *ksf_vcpu_find(const struct kvm_vcpu *vcpu);
 struct ksf_vcpu *ksf_vcpu_get(const struct kvm_vcpu *vcpu);
@@ -64,6 +72,7 @@ enum ksf_kernel ksf_detect_kernel(const char **why);
 /* hooks.c */
 int ksf_hooks_register(void);
 void ksf_hooks_unregister(void);
+bool ksf_hooks_armed(void);
 unsigned long ksf_hooks_missed(void);
 
 #endif /* KVM_SS_FIX_H */

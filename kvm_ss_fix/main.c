@@ -55,7 +55,13 @@ const char *const ksf_counter_names[KSF_NR_COUNTERS] = {
 	[KSF_RECORDS_FREED] = "records_freed",
 	[KSF_RECORD_ALLOC_FAILED] = "record_alloc_failed",
 	[KSF_RECORD_LIMIT_HIT] = "record_limit_hit",
+	[KSF_ARMED] = "armed",
+	[KSF_DISARMED] = "disarmed",
+	[KSF_ARM_LATE] = "arm_late",
+	[KSF_ARM_FAILED] = "arm_failed",
 };
+
+atomic_t ksf_stepping_vcpus = ATOMIC_INIT(0);
 
 static bool ksf_active;
 static struct dentry *ksf_debugfs;
@@ -65,6 +71,8 @@ static int ksf_stats_show(struct seq_file *m, void *v)
 	int i;
 
 	seq_printf(m, "active %d\n", ksf_active);
+	seq_printf(m, "hot_probes_armed %d\n", ksf_active && ksf_hooks_armed());
+	seq_printf(m, "stepping_vcpus %d\n", atomic_read(&ksf_stepping_vcpus));
 	seq_printf(m, "records_live %ld\n", ksf_vcpu_live());
 	for (i = 0; i < KSF_NR_COUNTERS; i++)
 		seq_printf(m, "%s %ld\n", ksf_counter_names[i],

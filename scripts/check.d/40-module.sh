@@ -19,6 +19,9 @@ for m_id in 6.1 6.12; do
 		'./ss-smoke && dmesg | grep -q "kvm_ss_fix: inactive"'
 done
 
+check_cmd "module: per-exit probes armed only while a vCPU steps" \
+	"$m_vmrun" -k 5.10 -f "$m_guest/module-arming.sh" -f "$m_guest/ss-smoke" \
+	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-arming.sh
 check_cmd "module: bad parameters and double load refused cleanly" \
 	"$m_vmrun" -k 5.10 -f "$m_guest/module-bad-input.sh" \
 	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-bad-input.sh

@@ -4,6 +4,19 @@
 # alternating order in this one boot; prints "MODE without|with RATE".
 rounds=${1:-3}
 secs=${2:-2}
+stats=/sys/kernel/debug/kvm_ss_fix/stats
+
+# a fresh module arms its hot probes briefly to find stepping vCPUs;
+# measure the steady state, as a long-loaded module would be
+wait_disarmed() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		grep -q '^hot_probes_armed 0' $stats && return 0
+		sleep 0.2
+	done
+	echo "bench: hot probes still armed after 2 s" >&2
+	return 1
+}
+
 r=0
 while [ $r -lt "$rounds" ]; do
 	for mode in exits steps; do
@@ -12,6 +25,7 @@ while [ $r -lt "$rounds" ]; do
 		for cfg in $order; do
 			if [ $cfg = with ]; then
 				insmod ./kvm_ss_fix.ko || exit 1
+				wait_disarmed || exit 1
 			fi
 			echo "$mode $cfg $(./ss-bench $mode "$secs")"
 			if [ $cfg = with ]; then
