@@ -17,7 +17,7 @@ KERNEL ?= $(KERNELS)
 BUILD := build
 CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
 
-.PHONY: all deps fetch module guest selftests run check bench clean distclean
+.PHONY: all deps fetch module guest selftests run demo check bench clean distclean
 
 all: module guest selftests
 
@@ -45,11 +45,17 @@ selftests: deps
 run: deps
 	@scripts/run-demo
 
+demo: deps
+	@scripts/demo/run
+
 check: deps
 	@scripts/check
 
 bench: deps
 	@scripts/bench 5.10
+
+stress: deps
+	@scripts/stress
 
 clean:
 	rm -rf $(BUILD)
