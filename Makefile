@@ -54,9 +54,6 @@ check: deps
 bench: deps
 	@scripts/bench 5.10
 
-stress: deps
-	@scripts/stress
-
 clean:
 	rm -rf $(BUILD)
 
