@@ -17,7 +17,7 @@ KERNEL ?= $(KERNELS)
 BUILD := build
 CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
 
-.PHONY: all deps fetch module guest selftests run demo check bench clean distclean
+.PHONY: all deps fetch module guest selftests run demo check bench stress clean distclean
 
 all: module guest selftests
 
@@ -53,6 +53,9 @@ check: deps
 
 bench: deps
 	@scripts/bench 5.10
+
+stress: deps
+	@scripts/stress
 
 clean:
 	rm -rf $(BUILD)

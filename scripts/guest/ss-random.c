@@ -30,16 +30,22 @@
 #include "../../model/ss_model.c"
 #include "../../kvm_ss_fix/ss_rules.c"
 
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+
 #define PROG_MAX	128
 #define PROG_MIN	16
 #define MAX_THREADS	8
 #define MAX_REPORTS	10
 #define LOG_LEN		12
 #define GEN_STOP	-1L
+#define HANG_SECONDS	10
 #define DBG_STEP	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)
 #define BAD_DEBUG_BIT	BIT(20)		/* not a KVM_GUESTDBG_* flag */
 #define GICD_BASE	0x8000000UL
 #define GICR_BASE	0x80a0000UL
+#define VECTORS		0x800	/* VBAR_EL1, offset from GUEST_BASE */
+#define VECTORS_SIZE	0x800
 #define ESR_EC_SOFTSTP	0x32
 #define ESR_ISV		BIT(24)
 
@@ -112,6 +118,10 @@ struct walker {
 	unsigned long ops, runs, stops, mmio, eintr, checked, unchecked;
 	unsigned long mismatches, vms, round, reports;
 	u64 max_run_ns;
+	/* shared with the watchdog in main(): LOAD() and STORE() only */
+	u64 run_started;		/* now_ns() while in KVM_RUN, else 0 */
+	bool kicked;			/* the watchdog signalled KVM_RUN */
+	bool done;
 	char log[LOG_LEN][48];
 	unsigned int log_pos;
 };
@@ -206,7 +216,7 @@ static unsigned int emit_class(struct program *p, u64 *rng, unsigned int i,
 		emit_branch(p, rng, i, c == CLASS_BR_TAKEN);
 		return 1;
 	case CLASS_HVC:
-		if (i + 2 >= p->len)
+		if (i + 1 >= p->len - 2)
 			break;
 		emit(p, i, INSN_MOVZ_PSCI, INSN_PLAIN);
 		emit(p, i + 1, INSN_HVC0, INSN_HVC);
@@ -233,17 +243,28 @@ static unsigned int emit_class(struct program *p, u64 *rng, unsigned int i,
 	return 1;
 }
 
-/* A forward-only program that ends with a branch back to its start. */
+static void emit_branch_to_start(struct program *p, unsigned int i)
+{
+	emit(p, i, INSN_B | (-i & 0x3ffffff), INSN_BRANCH);
+	p->target[i] = 0;
+}
+
+/*
+ * A forward-only program that ends with a branch back to its start, and
+ * a guard slot after it, the same branch: a PC write to the last branch
+ * while an MMIO access is pending makes KVM's completion skip it.  PC
+ * writes (see do_action) never target the guard.
+ */
 static void generate_program(struct program *p, u64 *rng)
 {
 	unsigned int i = 0;
 
 	p->len = PROG_MIN + rng_below(rng, PROG_MAX - PROG_MIN + 1);
-	while (i < p->len - 1)
+	while (i < p->len - 2)
 		i += emit_class(p, rng, i,
 				rng_weighted(rng, class_weight, NR_CLASSES));
-	emit(p, p->len - 1, INSN_B | (-(p->len - 1) & 0x3ffffff), INSN_BRANCH);
-	p->target[p->len - 1] = 0;
+	emit_branch_to_start(p, p->len - 2);
+	emit_branch_to_start(p, p->len - 1);
 }
 
 /* ---- the VM: guest memory, one vCPU, a vGICv3 ---- */
@@ -285,6 +306,22 @@ static void set_run_sigmask(struct rawvcpu *v)
 }
 
 #define XREG(n)	CORE_REG(regs.regs[n])
+#define SYSREG(op0, op1, crn, crm, op2) \
+	ARM64_SYS_REG(op0, op1, crn, crm, op2)
+
+/*
+ * Guest exception vectors of "b ." only: nothing the programs do should
+ * raise an exception, and if something does, the stops land here (a
+ * mismatch that shows ESR_EL1) instead of looping on a vector fetch.
+ */
+static void fill_vectors(void *mem)
+{
+	u32 *insn = (u32 *)((char *)mem + VECTORS);
+	unsigned int i;
+
+	for (i = 0; i < VECTORS_SIZE / 4; i++)
+		insn[i] = INSN_B;
+}
 
 static void create_test_vm(struct test_vm *t, const struct program *p)
 {
@@ -303,6 +340,7 @@ static void create_test_vm(struct test_vm *t, const struct program *p)
 	if (t->mem == MAP_FAILED)
 		rawkvm_die("mmap guest memory");
 	memcpy(t->mem, p->code, p->len * sizeof(u32));
+	fill_vectors(t->mem);
 	region.userspace_addr = (uintptr_t)t->mem;
 	rawkvm_ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &region,
 		     "KVM_SET_USER_MEMORY_REGION");
@@ -311,6 +349,7 @@ static void create_test_vm(struct test_vm *t, const struct program *p)
 	rawkvm_set_reg(&t->vcpu, XREG(0), 0x84000000);	/* PSCI_VERSION */
 	rawkvm_set_reg(&t->vcpu, XREG(2), GUEST_MMIO);
 	rawkvm_set_reg(&t->vcpu, XREG(6), GICD_BASE);
+	rawkvm_set_reg(&t->vcpu, SYSREG(3, 0, 12, 0, 0), GUEST_BASE + VECTORS);
 	set_run_sigmask(&t->vcpu);
 }
 
@@ -396,6 +435,39 @@ static bool same_result(const struct result *a, const struct result *b)
 	return a->kind == MODEL_EXIT_EINTR;
 }
 
+static int count_differences(struct walker *w)
+{
+	const u32 *mem = w->tvm.mem;
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < w->prog.len; i++)
+		n += mem[i] != w->prog.code[i];
+	return n;
+}
+
+/* The vCPU's PC and EL1 exception state, for an unexpected exception. */
+static void dump_vcpu(struct walker *w)
+{
+	struct rawvcpu *v = &w->tvm.vcpu;
+	u64 elr;
+
+	printf("# vcpu state: pc +0x%llx pstate 0x%llx elr_el1 0x%llx",
+	       rawkvm_get_reg(v, CORE_REG(regs.pc)) - GUEST_BASE,
+	       rawkvm_get_reg(v, CORE_REG(regs.pstate)),
+	       rawkvm_get_reg(v, CORE_REG(elr_el1)));
+	printf(" esr_el1 0x%llx far_el1 0x%llx\n",
+	       rawkvm_get_reg(v, SYSREG(3, 0, 5, 2, 0)),
+	       rawkvm_get_reg(v, SYSREG(3, 0, 6, 0, 0)));
+	elr = rawkvm_get_reg(v, CORE_REG(elr_el1)) - GUEST_BASE;
+	if (elr < PROG_MAX * 4)
+		printf("# insn at elr_el1: 0x%08x (program: 0x%08x, %u long, %d differ)\n",
+		       ((u32 *)w->tvm.mem)[elr / 4], w->prog.code[elr / 4],
+		       w->prog.len, count_differences(w));
+	STORE(w->kicked, false);
+	w->window_open = false;
+}
+
 static void report_mismatch(struct walker *w, const struct result *want,
 			    const struct result *got)
 {
@@ -406,6 +478,8 @@ static void report_mismatch(struct walker *w, const struct result *want,
 		return;
 	describe(want, exp, sizeof(exp));
 	describe(got, act, sizeof(act));
+	if (got->stop.pc >= VECTORS && got->stop.pc < VECTORS + VECTORS_SIZE)
+		dump_vcpu(w);
 	printf("# MISMATCH seed %llu thread %d round %lu op %lu: expected %s, got %s\n",
 	       (unsigned long long)opt.seed, w->id, w->round, w->ops, exp, act);
 	for (i = w->log_pos > LOG_LEN ? w->log_pos - LOG_LEN : 0;
@@ -454,8 +528,10 @@ static void real_kvm_run(struct walker *w, enum action how, struct result *r)
 	if (how == ACT_SIGNAL)
 		pthread_kill(pthread_self(), SIGUSR1);
 	t0 = now_ns();
+	STORE(w->run_started, t0);
 	ret = ioctl(w->tvm.vcpu.fd, KVM_RUN, NULL);
 	err = errno;
+	STORE(w->run_started, 0);
 	dt = now_ns() - t0;
 	run->immediate_exit = 0;
 	if (how == ACT_SIGNAL)
@@ -464,7 +540,12 @@ static void real_kvm_run(struct walker *w, enum action how, struct result *r)
 		w->max_run_ns = dt;
 	w->runs++;
 	memset(r, 0, sizeof(*r));
-	if (ret < 0 && err == EINTR) {
+	if (LOAD(w->kicked)) {
+		r->kind = MODEL_EXIT_OFF;
+		snprintf(r->what, sizeof(r->what),
+			 "KVM_RUN still running after %d s", HANG_SECONDS);
+		consume_sigusr1();
+	} else if (ret < 0 && err == EINTR) {
 		r->kind = MODEL_EXIT_EINTR;
 		w->eintr++;
 	} else if (ret < 0) {
@@ -493,13 +574,21 @@ static void run_and_check(struct walker *w, enum action how)
 	g0 = read_gen();
 	real_kvm_run(w, how, &got);
 	g1 = read_gen();
-	checkable = window_update(w, g0, g1);
+	checkable = window_update(w, g0, g1) && !LOAD(w->kicked);
 	want.kind = model_kvm_run(&w->model, how != ACT_RUN, &want.stop);
 	if (got.kind == MODEL_EXIT_DEBUG) {
 		w->stops++;
 		w->window_open = false;
 	}
 	w->mmio += got.kind == MODEL_EXIT_MMIO;
+	if (LOAD(w->kicked)) {
+		w->mismatches++;
+		report_mismatch(w, &want, &got);
+		dump_vcpu(w);
+		model_resync_at_stop(&w->model, 0);
+		rawkvm_set_reg(&w->tvm.vcpu, CORE_REG(regs.pc), GUEST_BASE);
+		return;
+	}
 	if (!checkable) {
 		w->unchecked++;
 		follow_real(w, &got);
@@ -540,7 +629,7 @@ static void bad_debug(struct walker *w)
 static void do_action(struct walker *w, enum action a)
 {
 	u32 off = rng_below(&w->rng, 2) ? 0 : KVM_GUESTDBG_ENABLE;
-	u64 pc = 4 * rng_below(&w->rng, w->prog.len);
+	u64 pc = 4 * rng_below(&w->rng, w->prog.len - 1);
 
 	switch (a) {
 	case ACT_RUN:
@@ -603,6 +692,7 @@ static void *walker_main(void *arg)
 						  NR_ACTIONS));
 		destroy_test_vm(&w->tvm);
 	}
+	STORE(w->done, true);
 	return NULL;
 }
 
@@ -719,6 +809,54 @@ static void sum_walkers(struct walker *w, int n, struct walker *total)
 	}
 }
 
+static void dump_walker(struct walker *w)
+{
+	unsigned int i;
+
+	printf("# thread %d stuck: round %lu op %lu model pc +0x%03llx, last ops:\n",
+	       w->id, w->round, w->ops, (unsigned long long)w->model.pc);
+	for (i = w->log_pos > LOG_LEN ? w->log_pos - LOG_LEN : 0;
+	     i < w->log_pos; i++)
+		printf("#   op %s\n", w->log[i % LOG_LEN]);
+}
+
+/* A KVM_RUN that has not returned for HANG_SECONDS: make it return. */
+static void kick_if_hung(struct walker *w)
+{
+	u64 started = LOAD(w->run_started);
+
+	if (!started || LOAD(w->kicked) ||
+	    now_ns() - started < HANG_SECONDS * 1000000000ULL)
+		return;
+	STORE(w->kicked, true);
+	pthread_kill(w->thread, SIGUSR1);
+}
+
+/* Join the walkers; one still busy 20 s after "stop" is a failure. */
+static void wait_walkers(struct walker *w, int n)
+{
+	int i, busy, stopped_for = 0;
+
+	do {
+		for (i = busy = 0; i < n; i++) {
+			busy += !LOAD(w[i].done);
+			kick_if_hung(&w[i]);
+		}
+		if (opt.gen_path && read_gen() == GEN_STOP)
+			stopped_for++;
+		if (busy)
+			usleep(100000);
+	} while (busy && stopped_for < 200);
+	for (i = 0; i < n; i++) {
+		if (LOAD(w[i].done)) {
+			pthread_join(w[i].thread, NULL);
+			continue;
+		}
+		dump_walker(&w[i]);
+		w[i].mismatches++;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct walker w[MAX_THREADS];
@@ -738,8 +876,7 @@ int main(int argc, char **argv)
 			w[i].rng = 1;
 		pthread_create(&w[i].thread, NULL, walker_main, &w[i]);
 	}
-	for (i = 0; i < opt.threads; i++)
-		pthread_join(w[i].thread, NULL);
+	wait_walkers(w, opt.threads);
 	sum_walkers(w, opt.threads, &t);
 	printf("ss-random: seed %llu model %s threads %d ops %lu runs %lu",
 	       (unsigned long long)opt.seed, kernel_names[opt.kernel],

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# Random step programs against the reference model on every kernel
+# column, module load cycles under VM churn, and bad input (issue 6).
+# Sourced by scripts/check.  KSF_STRESS_SEED=N replays a seed;
+# KSF_STRESS_OPS and KSF_STRESS_SECONDS size the runs.
+
+st_guest=$KSF_BUILD/guest
+st_vmrun=$KSF_TOP/scripts/vm-run
+st_log=$KSF_BUILD/check/stress
+st_seed=${KSF_STRESS_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+st_ops=${KSF_STRESS_OPS:-10000}
+st_secs=${KSF_STRESS_SECONDS:-15}
+mkdir -p "$st_log"
+progress "stress: seed $st_seed (replay: KSF_STRESS_SEED=$st_seed)"
+
+# The numbers of ss-random's summary line in LOG, as "key value" pairs.
+st_summary() {
+	sed -n 's/^ss-random: //p' "$1" | tail -n1 |
+		awk '{ for (i = 1; i < NF; i += 2)
+			if ($i ~ /^(seed|ops|stops|checked|mismatches|max_run_us)$/)
+				printf "%s%s %s", (n++ ? ", " : ""), $i, $(i + 1) }'
+}
+
+# st_random ID MOD MODEL: ss-random on kernel ID (MOD=-m: with the
+# module) must match MODEL exactly, at every one of st_ops operations.
+st_random() {
+	local id=$1 mod=$2 model=$3 col log
+	col=$id${mod:++mod}
+	log=$st_log/random-$col.log
+	if "$st_vmrun" -k "$id" ${mod:+"$mod"} -t 300 -f "$st_guest/ss-random" -- \
+		./ss-random --model "$model" --seed "$st_seed" --ops "$st_ops" \
+		>"$log" 2>&1; then
+		record pass "stress: random programs on $col match model $model" \
+			"$(st_summary "$log")"
+	else
+		grep -A13 -m3 MISMATCH "$log" >&2
+		tail -n2 "$log" >&2
+		record fail "stress: random programs on $col match model $model" \
+			"$(st_summary "$log"); log $log; replay: scripts/vm-run -k $id $mod" \
+			"-f $st_guest/ss-random -- ./ss-random --model $model" \
+			"--seed $st_seed --ops $st_ops"
+	fi
+}
+
+st_random 5.10 "" stock-5.10
+st_random 5.10 -m rules-5.10
+st_random 6.1 "" upstream-6.1
+st_random 6.12 "" upstream-6.7
+
+# The same test must see the lost steps: stock 5.10 predicted with the
+# rules, and 6.1 predicted without its early-completion gap, mismatch.
+check_fails "stress: random test catches stock 5.10 against the rules model (expected failure)" \
+	"mismatches [1-9]" "$st_vmrun" -k 5.10 -f "$st_guest/ss-random" -- \
+	./ss-random --model rules-5.10 --seed "$st_seed" --ops 2000
+check_fails "stress: random test catches the 6.1 early-completion gap (expected failure)" \
+	"mismatches [1-9]" "$st_vmrun" -k 6.1 -f "$st_guest/ss-random" -- \
+	./ss-random --model rules-5.10 --seed "$st_seed" --ops 4000
+
+# 4 vCPUs, each in its own VM recreated every 100 operations, stepping
+# random programs while the module is loaded and unloaded in a loop.
+st_log_load=$st_log/load-5.10.log
+if "$st_vmrun" -k 5.10 -t $((st_secs + 120)) -f "$st_guest/ss-random" \
+	-f "$st_guest/stress-load.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- \
+	./stress-load.sh "$st_secs" 4 "$st_seed" >"$st_log_load" 2>&1; then
+	record pass "stress: ${st_secs}s of load cycles under 4 stepping vCPUs and VM churn" \
+		"$(st_summary "$st_log_load"), $(sed -n 's/^stress-load: //p' "$st_log_load")"
+else
+	tail -n 20 "$st_log_load" >&2
+	record fail "stress: ${st_secs}s of load cycles under 4 stepping vCPUs and VM churn" \
+		"see $st_log_load"
+fi
