@@ -69,3 +69,14 @@ else
 	record fail "stress: ${st_secs}s of load cycles under 4 stepping vCPUs and VM churn" \
 		"see $st_log_load"
 fi
+
+# Bad input to KVM around single-step, with the module (then no record
+# may be left, and bad parameters and a double load must be refused) and
+# on 6.12.  The refusal on 5.11 - 6.0 cannot run here: no such kernel.
+check_cmd "stress: bad KVM input on 5.10 with the module, then bad module input" \
+	"$st_vmrun" -k 5.10 -f "$st_guest/ss-bad-input" -f "$st_guest/stress-bad-input.sh" \
+	-f "$st_guest/module-bad-input.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- \
+	./stress-bad-input.sh rules-5.10
+check_cmd "stress: bad KVM input on 6.12" "$st_vmrun" -k 6.12 \
+	-f "$st_guest/ss-bad-input" -f "$st_guest/stress-bad-input.sh" -- \
+	./stress-bad-input.sh upstream-6.7
