@@ -67,7 +67,8 @@ if "$st_vmrun" -k 5.10 -t $((st_secs + 120)) -f "$st_guest/ss-random" \
 else
 	tail -n 20 "$st_log_load" >&2
 	record fail "stress: ${st_secs}s of load cycles under 4 stepping vCPUs and VM churn" \
-		"see $st_log_load"
+		"$(grep -a -m2 -E 'Internal error|BUG:|WARNING:|MISMATCH|not ok|\] pc : ' \
+			"$st_log_load" | sed 's/^\[ *[0-9.]*\] //' | paste -sd' '); see $st_log_load"
 fi
 
 # Bad input to KVM around single-step, with the module (then no record
