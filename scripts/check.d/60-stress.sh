@@ -71,10 +71,11 @@ else
 			"$st_log_load" | sed 's/^\[ *[0-9.]*\] //' | paste -sd' '); see $st_log_load"
 fi
 
-# Bad input to KVM around single-step, with the module (then no record
+# The module loaded under a vCPU that steps only 2 s later, then bad
+# input to KVM around single-step, with the module (then no record
 # may be left, and bad parameters and a double load must be refused) and
 # on 6.12.  The refusal on 5.11 - 6.0 cannot run here: no such kernel.
-check_cmd "stress: bad KVM input on 5.10 with the module, then bad module input" \
+check_cmd "stress: 5.10+mod: load under an idle stepping vCPU, bad KVM input, bad module input" \
 	"$st_vmrun" -k 5.10 -f "$st_guest/ss-bad-input" -f "$st_guest/stress-bad-input.sh" \
 	-f "$st_guest/module-bad-input.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- \
 	./stress-bad-input.sh rules-5.10

@@ -6,6 +6,12 @@
  * reference model, built in as in ss-random.
  *
  *   ss-bad-input --model stock-5.10|rules-5.10|upstream-6.1|upstream-6.7
+ *   ss-bad-input --model M --idle-load FILE
+ *
+ * The second form steps twice, prints "ready", waits until FILE exists
+ * (a script loads the module meanwhile) and steps on: a debugger that
+ * turned single-step on before the module was loaded and comes back
+ * later must get exact stops too.
  *
  * Prints TAP lines and "ss-bad-input: cases N checked N mismatches N";
  * exits non-zero on a failed case.  A script checks the module's records
@@ -292,6 +298,26 @@ static void vm_fd_closed_by_other_thread(void)
 	result(ok, "VM fd closed by another thread: steps exact, then EBADF", why);
 }
 
+/* Step, wait for @go to appear, step on: every stop exact. */
+static void idle_then_load(const char *go)
+{
+	struct stepper s;
+	char why[160] = "";
+	bool ok;
+
+	stepper_create(&s);
+	set_debug_both(&s, DBG_STEP);
+	ok = step_exact(&s, 2, why, sizeof(why));
+	printf("# ready\n");
+	while (access(go, F_OK))
+		usleep(10000);
+	ok = ok && step_exact(&s, STEPS, why, sizeof(why));
+	result(ok, "single-step on before the module loaded, next step after: exact",
+	       why);
+	close(s.vcpu.fd);
+	close(s.vm);
+}
+
 static const char * const kernel_names[] = {
 	[MODEL_STOCK_510] = "stock-5.10", [MODEL_RULES_510] = "rules-5.10",
 	[MODEL_UPSTREAM_61] = "upstream-6.1",
@@ -302,7 +328,8 @@ static int parse_kernel(int argc, char **argv)
 {
 	unsigned int i;
 
-	if (argc != 3 || strcmp(argv[1], "--model"))
+	if ((argc != 3 && argc != 5) || strcmp(argv[1], "--model") ||
+	    (argc == 5 && strcmp(argv[3], "--idle-load")))
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(kernel_names); i++)
 		if (!strcmp(argv[2], kernel_names[i]))
@@ -315,19 +342,24 @@ int main(int argc, char **argv)
 	int k = parse_kernel(argc, argv);
 
 	if (k < 0) {
-		fprintf(stderr, "usage: ss-bad-input --model %s\n",
+		fprintf(stderr, "usage: ss-bad-input --model %s [--idle-load FILE]\n",
 			"stock-5.10|rules-5.10|upstream-6.1|upstream-6.7");
 		return 2;
 	}
 	kernel = k;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..6\n");
-	bad_flags_while_stepping();
-	bad_flags_debug_off();
-	step_never_run();
-	step_before_init();
-	destroy_stepping_unrun();
-	vm_fd_closed_by_other_thread();
+	if (argc == 5) {
+		printf("TAP version 13\n1..1\n");
+		idle_then_load(argv[4]);
+	} else {
+		printf("TAP version 13\n1..6\n");
+		bad_flags_while_stepping();
+		bad_flags_debug_off();
+		step_never_run();
+		step_before_init();
+		destroy_stepping_unrun();
+		vm_fd_closed_by_other_thread();
+	}
 	printf("ss-bad-input: model %s cases %d failed %d checked %lu mismatches %lu\n",
 	       kernel_names[kernel], cases, failed, checked, mismatches);
 	return failed ? 1 : 0;
