@@ -6,6 +6,8 @@
 #   make                 build module + selftests for every kernel id
 #   make KERNEL=ID       ... for one kernel id (5.10, 6.1, 6.12)
 #   make run             the main job: build and demonstrate on 5.10
+#                        (raw KVM stepping table, then gdb via QEMU's gdbstub)
+#   make demo            only the gdb session
 #   make check           every test; ends with "N passed, N failed"
 #   make bench           the module's cost, with/without, in one boot
 #
@@ -44,6 +46,7 @@ selftests: deps
 
 run: deps
 	@scripts/run-demo
+	@scripts/demo/run
 
 demo: deps
 	@scripts/demo/run
