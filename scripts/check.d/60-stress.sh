@@ -75,10 +75,21 @@ fi
 # input to KVM around single-step, with the module (then no record
 # may be left, and bad parameters and a double load must be refused) and
 # on 6.12.  The refusal on 5.11 - 6.0 cannot run here: no such kernel.
-check_cmd "stress: 5.10+mod: load under an idle stepping vCPU, bad KVM input, bad module input" \
-	"$st_vmrun" -k 5.10 -f "$st_guest/ss-bad-input" -f "$st_guest/stress-bad-input.sh" \
-	-f "$st_guest/module-bad-input.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- \
-	./stress-bad-input.sh rules-5.10
-check_cmd "stress: bad KVM input on 6.12" "$st_vmrun" -k 6.12 \
-	-f "$st_guest/ss-bad-input" -f "$st_guest/stress-bad-input.sh" -- \
-	./stress-bad-input.sh upstream-6.7
+# st_bad_input NAME ID MODEL [VM-RUN-ARGS...]: pass when every case passes.
+st_bad_input() {
+	local name=$1 id=$2 model=$3 log
+	shift 3
+	log=$st_log/bad-input-$id.log
+	if "$st_vmrun" -k "$id" -f "$st_guest/ss-bad-input" \
+		-f "$st_guest/stress-bad-input.sh" "$@" -- \
+		./stress-bad-input.sh "$model" >"$log" 2>&1; then
+		record pass "$name" "$(sed -n 's/^bad-input: //p' "$log")"
+	else
+		grep -a 'not ok\|error' "$log" >&2
+		record fail "$name" "$(grep -a -m1 'not ok\|error' "$log"); see $log"
+	fi
+}
+
+st_bad_input "stress: 5.10+mod: load under an idle stepping vCPU, bad KVM input, bad module input" \
+	5.10 rules-5.10 -f "$st_guest/module-bad-input.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko"
+st_bad_input "stress: bad KVM input on 6.12" 6.12 upstream-6.7
