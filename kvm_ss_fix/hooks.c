@@ -28,8 +28,8 @@
  * (tp kvm_set_guest_debug, always hooked) arms them before the ioctl
  * returns to userspace, from a task_work of the calling thread, so the
  * vCPU's first stepping entry is already seen; they are disarmed a few
- * seconds after the last vCPU stops stepping.  A new module arms them for
- * half a second to find vCPUs that were single-stepping before it loaded.
+ * seconds after the last vCPU stops stepping.  A new module finds vCPUs
+ * that were single-stepping before it loaded (scan.c).
  */
 #include <linux/kprobes.h>
 #include <linux/mutex.h>
@@ -83,14 +83,30 @@ static void ksf_count_pending_change(bool before, bool after)
 static void ksf_request_arm(void);
 static void ksf_request_disarm(void);
 
-/* Count @rec in or out of the vCPUs that have host single-step on. */
+static DEFINE_SPINLOCK(ksf_stepping_lock);	/* rec->stepping changes */
+
+/*
+ * Count @rec in or out of the vCPUs that have host single-step on.  The
+ * vCPU's own ioctls, its destruction and the load-time scan can race
+ * here, hence the lock; the unlocked test keeps the stepping entry path
+ * (called on every entry) cheap.
+ */
 static void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping)
 {
-	if (rec->stepping == stepping)
+	unsigned long flags;
+	bool changed;
+
+	if (READ_ONCE(rec->stepping) == stepping)
 		return;
-	rec->stepping = stepping;
+	spin_lock_irqsave(&ksf_stepping_lock, flags);
+	changed = rec->stepping != stepping;
+	WRITE_ONCE(rec->stepping, stepping);
+	spin_unlock_irqrestore(&ksf_stepping_lock, flags);
+	if (!changed)
+		return;
 	if (stepping) {
-		atomic_inc(&ksf_stepping_vcpus);
+		/* full barrier against ksf_disarm_if_idle(), see there */
+		atomic_inc_return(&ksf_stepping_vcpus);
 		ksf_request_arm();
 	} else if (atomic_dec_and_test(&ksf_stepping_vcpus)) {
 		ksf_request_disarm();
@@ -278,6 +294,7 @@ static void ksf_tp_unregister(struct ksf_tp *t)
 
 static DEFINE_MUTEX(ksf_arm_lock);	/* ksf_armed and the hot probes */
 static bool ksf_armed;
+static bool ksf_disarming;		/* a disarm may be under way */
 static bool ksf_arming_allowed;		/* false once the module is leaving */
 
 static void ksf_disarm_locked(void)
@@ -309,13 +326,23 @@ static void ksf_arm(void)
 	mutex_unlock(&ksf_arm_lock);
 }
 
+/*
+ * A vCPU may start stepping while the probes are being removed.  Either
+ * this sees its count, or it sees ksf_disarming and asks to arm, which
+ * waits for ksf_arm_lock and so re-arms once the removal is done, still
+ * before its ioctl returns: the barriers pair with atomic_inc_return() in
+ * ksf_set_stepping().
+ */
 static void ksf_disarm_if_idle(struct work_struct *work)
 {
 	mutex_lock(&ksf_arm_lock);
+	WRITE_ONCE(ksf_disarming, true);
+	smp_mb();	/* flag before count; pairs with atomic_inc_return() */
 	if (ksf_armed && !atomic_read(&ksf_stepping_vcpus)) {
 		ksf_disarm_locked();
 		ksf_count(KSF_DISARMED);
 	}
+	WRITE_ONCE(ksf_disarming, false);
 	mutex_unlock(&ksf_arm_lock);
 }
 
@@ -329,7 +356,7 @@ static DECLARE_DELAYED_WORK(ksf_disarm_work, ksf_disarm_if_idle);
 
 /* hot probes stay this long after the last vCPU stops stepping */
 #define KSF_DISARM_DELAY	(5 * HZ)
-/* how long a new module looks for vCPUs that were stepping before it */
+/* without KVM's debugfs, how long a new module looks for stepping vCPUs */
 #define KSF_INITIAL_LOOK	(HZ / 2)
 
 struct ksf_arm_request {
@@ -357,7 +384,8 @@ static void ksf_request_arm(void)
 {
 	struct ksf_arm_request *req;
 
-	if (READ_ONCE(ksf_armed) || !try_module_get(THIS_MODULE))
+	if ((READ_ONCE(ksf_armed) && !READ_ONCE(ksf_disarming)) ||
+	    !try_module_get(THIS_MODULE))
 		return;
 	req = kmalloc(sizeof(*req), GFP_ATOMIC);
 	if (req) {
@@ -372,9 +400,47 @@ static void ksf_request_arm(void)
 	schedule_work(&ksf_arm_work);
 }
 
+/* process context: arm now if any vCPU is stepping */
+static void ksf_arm_if_stepping(void)
+{
+	if (atomic_read(&ksf_stepping_vcpus))
+		ksf_arm();
+}
+
 static void ksf_request_disarm(void)
 {
 	mod_delayed_work(system_wq, &ksf_disarm_work, KSF_DISARM_DELAY);
+}
+
+/* scan.c found @vcpu: count it if it is single-stepping */
+void ksf_found_vcpu(struct kvm_vcpu *vcpu)
+{
+	struct ksf_vcpu *rec;
+
+	if (!ksf_single_stepping(READ_ONCE(vcpu->guest_debug)))
+		return;
+	rec = ksf_vcpu_get(vcpu);
+	if (rec)
+		ksf_set_stepping(rec, true);
+}
+
+/*
+ * vCPUs may have turned single-step on before the module loaded, and a
+ * program that set it once will not repeat KVM_SET_GUEST_DEBUG: find them
+ * (scan.c) and count them, which arms the probes.  KVM_SET_GUEST_DEBUG is
+ * already hooked, so none can turn it on unseen in between.
+ */
+static void ksf_find_stepping_vcpus(void)
+{
+	if (ksf_scan_existing_vcpus()) {
+		/* no VM list to read: watch every entry for a moment instead */
+		ksf_count(KSF_SCAN_UNAVAILABLE);
+		ksf_arm();
+		mod_delayed_work(system_wq, &ksf_disarm_work, KSF_INITIAL_LOOK);
+		return;
+	}
+	/* counting asked this thread's task_work to arm; do not wait for it */
+	ksf_arm_if_stepping();
 }
 
 bool ksf_hooks_armed(void)
@@ -404,29 +470,27 @@ int ksf_hooks_register(void)
 		unregister_kprobe(&ksf_vcpu_destroy_kp);
 		return ret;
 	}
-	/*
-	 * vCPUs may be single-stepping already: arm now, and let the hot
-	 * probes count them; with none, disarm after a short look.
-	 */
-	ksf_arm();
-	mod_delayed_work(system_wq, &ksf_disarm_work, KSF_INITIAL_LOOK);
+	ksf_find_stepping_vcpus();
 	return 0;
 }
 
+/*
+ * Every probe can queue arming or disarming work (a vCPU stepping, or one
+ * destroyed while stepping), so the probes go first and the works are
+ * cancelled last, when nothing can queue them again.
+ */
 void ksf_hooks_unregister(void)
 {
 	/* no new arming: KVM_SET_GUEST_DEBUG is no longer seen */
 	ksf_tp_unregister(&ksf_debug_tp);
 	mutex_lock(&ksf_arm_lock);
 	ksf_arming_allowed = false;
-	mutex_unlock(&ksf_arm_lock);
-	cancel_work_sync(&ksf_arm_work);
-	cancel_delayed_work_sync(&ksf_disarm_work);
-
-	mutex_lock(&ksf_arm_lock);
 	ksf_disarm_locked();
 	mutex_unlock(&ksf_arm_lock);
 	unregister_kprobe(&ksf_vcpu_destroy_kp);
+
+	cancel_work_sync(&ksf_arm_work);
+	cancel_delayed_work_sync(&ksf_disarm_work);
 	/* a task_work caller may still be returning from module_put() */
 	synchronize_rcu_tasks();
 }

@@ -27,6 +27,7 @@ enum ksf_counter {
 	KSF_DISARMED,		/* ... and removed when none stepped any more */
 	KSF_ARM_LATE,		/* armed from a worker, not before the ioctl returned */
 	KSF_ARM_FAILED,
+	KSF_SCAN_UNAVAILABLE,	/* no KVM debugfs: looked at entries instead */
 	KSF_NR_COUNTERS,
 };
 
@@ -68,6 +69,10 @@ enum ksf_kernel {
 };
 
 enum ksf_kernel ksf_detect_kernel(const char **why);
+
+/* scan.c: vCPUs that existed before the module loaded */
+int ksf_scan_existing_vcpus(void);
+void ksf_found_vcpu(struct kvm_vcpu *vcpu);	/* hooks.c */
 
 /* hooks.c */
 int ksf_hooks_register(void);

@@ -59,6 +59,7 @@ const char *const ksf_counter_names[KSF_NR_COUNTERS] = {
 	[KSF_DISARMED] = "disarmed",
 	[KSF_ARM_LATE] = "arm_late",
 	[KSF_ARM_FAILED] = "arm_failed",
+	[KSF_SCAN_UNAVAILABLE] = "scan_unavailable",
 };
 
 atomic_t ksf_stepping_vcpus = ATOMIC_INIT(0);
