@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # bench.sh ROUNDS SECONDS: ss-bench with and without kvm_ss_fix, in
-# alternating order in this one boot; prints "MODE without|with RATE".
+# alternating order in this one boot; prints "ROUND MODE without|with RATE".
 rounds=${1:-3}
 secs=${2:-2}
 stats=/sys/kernel/debug/kvm_ss_fix/stats
@@ -27,7 +27,7 @@ while [ $r -lt "$rounds" ]; do
 				insmod ./kvm_ss_fix.ko || exit 1
 				wait_disarmed || exit 1
 			fi
-			echo "$mode $cfg $(./ss-bench $mode "$secs")"
+			echo "$r $mode $cfg $(./ss-bench $mode "$secs")"
 			if [ $cfg = with ]; then
 				rmmod kvm_ss_fix || exit 1
 			fi
