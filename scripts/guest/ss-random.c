@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include "genfile.h"
 #include "rawkvm.h"
 #include "../../model/ss_model.c"
 #include "../../kvm_ss_fix/ss_rules.c"
@@ -38,7 +39,6 @@
 #define MAX_THREADS	8
 #define MAX_REPORTS	10
 #define LOG_LEN		12
-#define GEN_STOP	-1L
 #define HANG_SECONDS	10
 #define DBG_STEP	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)
 #define BAD_DEBUG_BIT	BIT(20)		/* not a KVM_GUESTDBG_* flag */
@@ -366,20 +366,7 @@ static void destroy_test_vm(struct test_vm *t)
 
 static long read_gen(void)
 {
-	char buf[32] = "";
-	FILE *f;
-
-	if (!opt.gen_path)
-		return 1;
-	f = fopen(opt.gen_path, "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	if (!strncmp(buf, "stop", 4))
-		return GEN_STOP;
-	return buf[0] ? strtol(buf, NULL, 10) : 0;
+	return opt.gen_path ? genfile_read(opt.gen_path) : 1;
 }
 
 /*

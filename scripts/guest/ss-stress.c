@@ -16,10 +16,10 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "genfile.h"
 #include "ss-loop.h"
 
 #define MAX_VCPUS 8
-#define GEN_STOP -1L
 #define MAX_REPORTS 20
 
 struct worker {
@@ -34,17 +34,7 @@ static const char *gen_path;
 
 static long read_gen(void)
 {
-	char buf[32] = "";
-	FILE *f = fopen(gen_path, "r");
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	if (!strncmp(buf, "stop", 4))
-		return GEN_STOP;
-	return buf[0] ? strtol(buf, NULL, 10) : 0;
+	return genfile_read(gen_path);
 }
 
 static u64 now_ns(void)
