@@ -71,6 +71,13 @@ static void stepper_create(struct stepper *s)
 	stepper_model_init(s);
 }
 
+/* the vCPU and VM go; KVM destroys them once no fd is left */
+static void stepper_destroy(struct stepper *s)
+{
+	close(s->vcpu.fd);
+	close(s->vm);
+}
+
 static void set_debug_both(struct stepper *s, u32 control)
 {
 	rawkvm_set_debug(&s->vcpu, control);
@@ -138,8 +145,7 @@ static void bad_flags_while_stepping(void)
 	ok = ok && step_exact(&s, STEPS, why, sizeof(why));
 	result(ok, "invalid KVM_SET_GUEST_DEBUG flags while stepping: EINVAL, steps exact",
 	       why);
-	close(s.vcpu.fd);
-	close(s.vm);
+	stepper_destroy(&s);
 }
 
 /* ... and with debugging off they do not turn stepping on. */
@@ -164,8 +170,7 @@ static void bad_flags_debug_off(void)
 	}
 	result(!why[0], "invalid flags with debug off: EINVAL, guest runs unstepped",
 	       why);
-	close(s.vcpu.fd);
-	close(s.vm);
+	stepper_destroy(&s);
 }
 
 /* Single-step switched on before the vCPU ever ran. */
@@ -179,8 +184,7 @@ static void step_never_run(void)
 	set_debug_both(&s, DBG_STEP);
 	ok = step_exact(&s, STEPS, why, sizeof(why));
 	result(ok, "single-step on a vCPU that never ran: first stop exact", why);
-	close(s.vcpu.fd);
-	close(s.vm);
+	stepper_destroy(&s);
 }
 
 static struct kvm_run *map_run(int vcpu_fd)
@@ -236,8 +240,7 @@ static void step_before_init(void)
 		 why, why[0] ? "; " : "", ret ? strerror(-ret) : "accepted");
 	result(!why[0], "single-step set before KVM_ARM_VCPU_INIT: ENOEXEC, then exact",
 	       tail);
-	close(s.vcpu.fd);
-	close(s.vm);
+	stepper_destroy(&s);
 }
 
 /* A stepping vCPU destroyed without ever running leaves nothing behind. */
@@ -249,8 +252,7 @@ static void destroy_stepping_unrun(void)
 	for (i = 0; i < 8; i++) {
 		stepper_create(&s);
 		set_debug_both(&s, DBG_STEP);
-		close(s.vcpu.fd);
-		close(s.vm);
+		stepper_destroy(&s);
 	}
 	result(true, "8 stepping vCPUs destroyed unrun (records: see script)", "");
 }
@@ -314,8 +316,7 @@ static void idle_then_load(const char *go)
 	ok = ok && step_exact(&s, STEPS, why, sizeof(why));
 	result(ok, "single-step on before the module loaded, next step after: exact",
 	       why);
-	close(s.vcpu.fd);
-	close(s.vm);
+	stepper_destroy(&s);
 }
 
 static const char * const kernel_names[] = {
