@@ -32,7 +32,8 @@ static struct kvm *ksf_vm_of_dir(struct dentry *dir)
 	struct dentry *child;
 	struct kvm *kvm = NULL;
 
-	spin_lock(&dir->d_lock);
+	/* a child's d_lock nests in its parent's, held by our caller */
+	spin_lock_nested(&dir->d_lock, DENTRY_D_LOCK_NESTED);
 	list_for_each_entry(child, &dir->d_subdirs, d_child) {
 		if (!d_is_reg(child) || !d_inode(child) ||
 		    strcmp(child->d_name.name, KSF_STAT_FILE))
