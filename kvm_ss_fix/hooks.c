@@ -211,6 +211,13 @@ static int ksf_pre_vcpu_destroy(struct kprobe *p, struct pt_regs *regs)
 	const struct kvm_vcpu *vcpu = (const struct kvm_vcpu *)regs->regs[0];
 	struct ksf_vcpu *rec = ksf_vcpu_find(vcpu);
 
+	if (KSF_BREAK_UAF) {
+		/* the bug: the record is freed at once, then still used */
+		ksf_vcpu_forget(vcpu);
+		if (rec)
+			ksf_set_stepping(rec, false);
+		return 0;
+	}
 	if (rec)
 		ksf_set_stepping(rec, false);
 	ksf_vcpu_forget(vcpu);
@@ -384,6 +391,11 @@ static void ksf_request_arm(void)
 {
 	struct ksf_arm_request *req;
 
+	if (KSF_BREAK_SLEEP) {
+		/* the bug: arming wants ksf_arm_lock, a mutex, right here */
+		mutex_lock(&ksf_arm_lock);
+		mutex_unlock(&ksf_arm_lock);
+	}
 	if ((READ_ONCE(ksf_armed) && !READ_ONCE(ksf_disarming)) ||
 	    !try_module_get(THIS_MODULE))
 		return;

@@ -13,6 +13,23 @@
 
 #define KSF_NAME "kvm_ss_fix"
 
+/*
+ * Deliberate bugs, for scripts/check-debug alone: each one is something
+ * only the debug kernel's checkers see, and building with it on shows
+ * that they do (KSF_MODULE_FLAGS=-DKSF_BREAK_SLEEP=1 and so on).  All
+ * are off in every normal build.
+ */
+#ifndef KSF_BREAK_SLEEP
+#define KSF_BREAK_SLEEP 0	/* a mutex taken in a tracepoint probe */
+#endif
+#ifndef KSF_BREAK_UAF
+#define KSF_BREAK_UAF 0		/* a record used after an immediate kfree */
+#endif
+#ifndef KSF_BREAK_LEAK
+#define KSF_BREAK_LEAK 0	/* a record never freed at vCPU teardown */
+#endif
+#define KSF_BROKEN (KSF_BREAK_SLEEP || KSF_BREAK_UAF || KSF_BREAK_LEAK)
+
 /* counters shown in debugfs (kvm_ss_fix/stats) */
 enum ksf_counter {
 	KSF_PENDING_SET,	/* a stepping exit left the vCPU active-pending */

@@ -94,7 +94,11 @@ void ksf_vcpu_forget(const struct kvm_vcpu *vcpu)
 		ksf_vcpu_unhash(rec);
 	spin_unlock_irqrestore(&ksf_vcpus_lock, flags);
 
-	if (rec)
+	if (!rec || KSF_BREAK_LEAK)
+		return;
+	if (KSF_BREAK_UAF)
+		kfree(rec);	/* the bug: no grace period for readers */
+	else
 		kfree_rcu(rec, rcu);
 }
 
