@@ -9,6 +9,9 @@
 #                        (raw KVM stepping table, then gdb via QEMU's gdbstub)
 #   make demo            only the gdb session
 #   make check           every test; ends with "N passed, N failed"
+#   make check-debug     the module's tests on debug-5.10 (lockdep, KASAN,
+#                        kmemleak, ...); KSF_DEBUG_BREAK=sleep|uaf|leak
+#                        tests a deliberately broken module (must fail)
 #   make bench           the module's cost, with/without, in one boot
 #
 # On an arm64 host, the module alone builds with the top-level Kbuild:
@@ -19,7 +22,8 @@ KERNEL ?= $(KERNELS)
 BUILD := build
 CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
 
-.PHONY: all deps fetch module guest selftests run demo check bench stress clean distclean
+.PHONY: all deps fetch module guest selftests run demo check check-debug bench stress \
+	clean distclean
 
 all: module guest selftests
 
@@ -53,6 +57,9 @@ demo: deps
 
 check: deps
 	@scripts/check
+
+check-debug: deps
+	@scripts/check-debug
 
 bench: deps
 	@scripts/bench 5.10
