@@ -30,6 +30,15 @@ kernel_dir() { echo "$KSF_CACHE/kernels/$1"; }
 # A kernel id is usable once its directory has a bootable image.
 kernel_ready() { [ -s "$(kernel_dir "$1")/vmlinuz" ]; }
 
+# The scripts/build-kernel command that makes a built kernel id.
+build_kernel_cmd() {
+	case "$1" in
+	patched-5.10) echo build ;;
+	debug-5.10) echo debug ;;
+	*) return 1 ;;
+	esac
+}
+
 is_debian_id() {
 	local id
 	for id in $KSF_DEBIAN_IDS; do
