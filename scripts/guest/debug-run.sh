@@ -4,13 +4,14 @@
 # debug kernel, for scripts/check-debug, bracketed by kmemleak scans.
 #
 #   module  kvm_ss_fix loaded: the whole selftest suite, OPS random
-#           operations against the rules model, then SECONDS of load
-#           cycles under THREADS stepping vCPUs (stress-load.sh)
+#           operations against the rules model, SECONDS of load cycles
+#           under THREADS stepping vCPUs (stress-load.sh), then bad input
+#           to KVM and to the module (stress-bad-input.sh)
 #   stock   the same vCPU work without the module, so that reports of the
 #           kernel itself can be told from the module's
 #
-# Runs inside vm-run with ss_conformance, ss-random, stress-load.sh and
-# kvm_ss_fix.ko beside it.  Each part's output sits between the lines
+# Runs inside vm-run with ss_conformance, ss-random, ss-bad-input, the
+# scripts named above and (mode module) kvm_ss_fix.ko beside it.  Each part's output sits between the lines
 # "# debug-run: begin NAME" and "# debug-run: end NAME rc=N"; the
 # checkers' state comes last (sections lockdep and kmemleak).
 mode=$1
@@ -58,11 +59,13 @@ module)
 	section random ./ss-random --model rules-5.10 --ops "$ops" --seed "$seed"
 	rmmod kvm_ss_fix || { echo "not ok: rmmod failed"; exit 1; }
 	section load ./stress-load.sh "$secs" "$threads" "$seed"
+	section bad-input ./stress-bad-input.sh rules-5.10
 	;;
 stock)
 	section selftests ./ss_conformance
 	section random ./ss-random --model stock-5.10 --ops "$ops" --seed "$seed"
 	section load stock_load
+	section bad-input ./stress-bad-input.sh stock-5.10
 	;;
 *)
 	echo "not ok: unknown mode '$mode' (module or stock)"
