@@ -8,11 +8,11 @@ db_log=$KSF_BUILD/check/debug
 db_fix=$KSF_TOP/scripts/testdata/debug-reports
 mkdir -p "$db_log"
 
-# The classifier: kind, owner (module or kernel) and signature of known
+# The classifier: kind, owner (module or kernel), signature and lines of known
 # reports, including kernel reports printed while the module is loaded.
 db_classify() {
 	diff -u "$db_fix/expected.txt" <("$KSF_TOP/scripts/debug-reports" \
-		"$db_fix/dmesg.txt" "$db_fix/kmemleak.txt" | cut -f1-3)
+		"$db_fix/dmesg.txt" "$db_fix/kmemleak.txt" | cut -f1-3,5,6)
 }
 check_cmd "debug: report classifier on known reports" db_classify
 

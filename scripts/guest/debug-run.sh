@@ -35,9 +35,25 @@ stock_load() {
 	echo 1 >/tmp/ss-gen
 	./ss-random --model stock-5.10 --threads "$threads" --gen /tmp/ss-gen \
 		--round 100 --seed "$seed" &
+	pid=$!
 	sleep "$secs"
 	echo stop >/tmp/ss-gen
-	wait $!
+	# a stuck vCPU thread must not use up the whole run's time
+	n=0
+	while kill -0 $pid 2>/dev/null && [ $n -lt 300 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -0 $pid 2>/dev/null && echo "not ok: ss-random did not stop within 30 s" &&
+		kill -9 $pid
+	wait $pid
+}
+
+# Scan twice (kmemleak's advice against false positives), then list.
+kmemleak_report() {
+	echo scan >$kmemleak && echo scan >$kmemleak ||
+		{ echo "not ok: kmemleak cannot scan (switched off?)"; return 1; }
+	cat $kmemleak
 }
 
 lockdep_state() {
@@ -76,6 +92,4 @@ esac
 section lockdep lockdep_state
 # leaks must be older than kmemleak's minimum age to be reported
 sleep 6
-echo scan >$kmemleak
-echo scan >$kmemleak
-section kmemleak cat $kmemleak
+section kmemleak kmemleak_report
