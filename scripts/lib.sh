@@ -25,6 +25,11 @@ quiet_run() {
 	rm -f "$log"
 }
 
+# field KEY LINE: the value after KEY in a "key value ..." line
+field() {
+	awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' <<<"$2"
+}
+
 kernel_dir() { echo "$KSF_CACHE/kernels/$1"; }
 
 # A kernel id is usable once its directory has a bootable image.
