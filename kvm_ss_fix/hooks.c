@@ -1,43 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Glue between KVM/arm64 (Linux 5.0 - 5.10) and the step rules.
+ * Where KVM/arm64 (Linux 5.0 - 5.10) does what the step rules care about,
+ * and the hook at each of those places.
  *
  * KVM is built into the kernel on arm64, so the module hooks it from the
- * outside.  KVM's own tracepoints sit exactly where the rules need to
- * look, and a tracepoint probe costs a function call where a kprobe on
- * arm64 costs two debug exceptions.  KVM_RUN's inner loop:
+ * outside: KVM's own tracepoints where one sits at the event, a kprobe on
+ * the KVM function that carries the event out otherwise.  KVM_RUN on 5.10:
  *
- *   kvm_handle_mmio_return()       completes an MMIO access, PC += 4
+ *   kvm_handle_mmio_return()    kprobe: completes an MMIO access   R3
  *   loop:
- *     kvm_arm_setup_debug()        tp kvm_arm_setup_debug: decide SS
- *                                  ... then KVM sets PSTATE.SS = 1
- *     trace_kvm_entry()            tp kvm_entry: apply the decision
- *     __kvm_vcpu_run()             the guest runs
- *     kvm_arm_clear_debug()
- *     trace_kvm_exit()             tp kvm_exit: record the exit
- *     handle_exit()                may complete the instruction, PC += 4
+ *     kvm_arm_setup_debug()     ... sets PSTATE.SS = 1
+ *     trace_kvm_entry()         tp: enter active-pending or not    R4
+ *     __kvm_vcpu_run()          the guest runs
+ *     handle_exit()             kretprobe, entry: PSTATE.SS        R1
+ *       handlers                kvm_skip_instr() (inline)          R3
+ *                               kvm_inject_*(): kprobes            R3
+ *                               kvm_handle_guest_debug()
+ *                               kretprobe, return: step reported   R2
  *
- * kvm_arm_setup_debug() to trace_kvm_exit() run on one CPU with
- * preemption disabled, so the decision is handed from one probe to the
- * next through a per-CPU slot, and a synchronize_rcu() after unregistering
- * the first probe guarantees every slot has been consumed.
+ * and from other ioctls: KVM_SET_GUEST_DEBUG (tp kvm_set_guest_debug,
+ * R5), KVM_SET_VCPU_EVENTS (kvm_inject_dabt(), R3).  Nothing else
+ * changes the step state (ss_rules.c), so nothing else is hooked.
  *
- * Those three "hot" probes are only registered while some vCPU has host
- * single-step on: every guest exit of every VM passes them, and even a
- * probe that returns at once costs measurably there.  KVM_SET_GUEST_DEBUG
- * (tp kvm_set_guest_debug, always hooked) arms them before the ioctl
- * returns to userspace, from a task_work of the calling thread, so the
- * vCPU's first stepping entry is already seen; they are disarmed a few
- * seconds after the last vCPU stops stepping.  A new module finds vCPUs
- * that were single-stepping before it loaded (scan.c).
+ * kvm_skip_instr() is __always_inline in every handler that completes a
+ * trapped instruction, so it has no place of its own to hook.  Its caller
+ * is always handle_exit(), which the kretprobe brackets: inside
+ * handle_exit() the only way the PC moves forward by exactly the trapped
+ * instruction's length (ESR_ELx.IL) is kvm_skip_instr(), so that is
+ * where R3 is known.  (The one other PC change there, the rewind of an
+ * HVC or SMC when an SError is pending, goes backwards.)
+ *
+ * Everything except KVM_SET_GUEST_DEBUG and vCPU teardown is "hot": it
+ * runs on every exit of every VM, or is only of use while a vCPU steps,
+ * so it is registered only then (arm.c).  No state is handed from one
+ * hook to another through per-CPU variables: each hook finds the vCPU
+ * from its arguments or from kvm_get_running_vcpu(), and its record.
  */
 #include <linux/kprobes.h>
-#include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/slab.h>
-#include <linux/task_work.h>
 #include <linux/tracepoint.h>
-#include <linux/workqueue.h>
 #include <asm/debug-monitors.h>
 #include <asm/esr.h>
 #include <asm/kvm_asm.h>
@@ -52,15 +53,6 @@
 #define KSF_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
 				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW)
 
-/* the vCPU between kvm_arm_setup_debug and its exit on this CPU */
-struct ksf_in_guest {
-	struct kvm_vcpu *vcpu;
-	struct ksf_vcpu *rec;
-	bool clear_ss;
-};
-
-static DEFINE_PER_CPU(struct ksf_in_guest, ksf_in_guest);
-
 static bool ksf_pstate_ss(const struct kvm_vcpu *vcpu)
 {
 	return *vcpu_cpsr(vcpu) & DBG_SPSR_SS;
@@ -72,45 +64,52 @@ static bool ksf_single_stepping(u32 guest_debug)
 	       (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
 }
 
-static void ksf_count_pending_change(bool before, bool after)
+/*
+ * The step state of @rec, as of the current `enable` epoch: a state kept
+ * from before the module was switched off is stale (nothing was followed
+ * meanwhile) and starts afresh.
+ */
+static struct ss_vcpu_state *ksf_state(struct ksf_vcpu *rec)
 {
-	if (!before && after)
-		ksf_count(KSF_PENDING_SET);
-	else if (before && !after)
-		ksf_count(KSF_PENDING_CLEARED);
+	unsigned int epoch = atomic_read(&ksf_enable_epoch);
+
+	if (unlikely(rec->epoch != epoch)) {
+		rec->ss = (struct ss_vcpu_state){ 0 };
+		rec->epoch = epoch;
+	}
+	return &rec->ss;
 }
 
-static void ksf_request_arm(void);
-static void ksf_request_disarm(void);
-
-static DEFINE_SPINLOCK(ksf_stepping_lock);	/* rec->stepping changes */
-
-/*
- * Count @rec in or out of the vCPUs that have host single-step on.  The
- * vCPU's own ioctls, its destruction and the load-time scan can race
- * here, hence the lock; the unlocked test keeps the stepping entry path
- * (called on every entry) cheap.
- */
-static void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping)
+/* The record of @vcpu if it has host single-step on and the rules apply. */
+static struct ksf_vcpu *ksf_stepping_rec(const struct kvm_vcpu *vcpu)
 {
-	unsigned long flags;
-	bool changed;
+	if (likely(!ksf_single_stepping(READ_ONCE(vcpu->guest_debug))) ||
+	    !READ_ONCE(ksf_enable))
+		return NULL;
+	return ksf_vcpu_find(vcpu);
+}
 
-	if (READ_ONCE(rec->stepping) == stepping)
-		return;
-	spin_lock_irqsave(&ksf_stepping_lock, flags);
-	changed = rec->stepping != stepping;
-	WRITE_ONCE(rec->stepping, stepping);
-	spin_unlock_irqrestore(&ksf_stepping_lock, flags);
-	if (!changed)
-		return;
-	if (stepping) {
-		/* full barrier against ksf_disarm_if_idle(), see there */
-		atomic_inc_return(&ksf_stepping_vcpus);
-		ksf_request_arm();
-	} else if (atomic_dec_and_test(&ksf_stepping_vcpus)) {
-		ksf_request_disarm();
-	}
+typedef void (*ksf_rule_fn)(struct ss_vcpu_state *st);
+
+/* Apply one rule to @rec, count and trace what it changed. */
+static void ksf_apply(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
+		      ksf_rule_fn rule, const char *name)
+{
+	struct ss_vcpu_state *st = ksf_state(rec);
+	bool before = st->active_pending;
+
+	rule(st);
+	if (!before && st->active_pending)
+		ksf_count(KSF_PENDING_SET);
+	else if (before && !st->active_pending)
+		ksf_count(KSF_PENDING_CLEARED);
+	trace_kvm_ss_fix_rule(vcpu->vcpu_id, *vcpu_pc(vcpu), name,
+			      st->active_pending);
+}
+
+static void ksf_rule_exit_ss0(struct ss_vcpu_state *st)
+{
+	ss_rules_on_exit(st, false);
 }
 
 /* tp kvm_set_guest_debug: KVM_SET_GUEST_DEBUG, before KVM checks it */
@@ -127,48 +126,36 @@ static void ksf_probe_set_guest_debug(void *data, struct kvm_vcpu *vcpu,
 					     ksf_vcpu_find(vcpu);
 	if (!rec)
 		return;
-	before = rec->ss.active_pending;
-	ss_rules_on_set_guest_debug(&rec->ss, control);
-	ksf_count_pending_change(before, rec->ss.active_pending);
+	before = ksf_state(rec)->active_pending;
+	ss_rules_on_set_guest_debug(&rec->ss, control);		/* R5 */
+	if (before && !rec->ss.active_pending)
+		ksf_count(KSF_PENDING_CLEARED);
 	ksf_set_stepping(rec, ksf_single_stepping(control));
 	trace_kvm_ss_fix_set_guest_debug(vcpu->vcpu_id, control,
 					 rec->ss.active_pending);
 }
 
-/* tp kvm_arm_setup_debug: before KVM arms PSTATE.SS for the entry */
-static void ksf_probe_setup_debug(void *data, struct kvm_vcpu *vcpu,
-				  u32 guest_debug)
+/*
+ * tp kvm_entry: kvm_arm_setup_debug() has set PSTATE.SS; the guest runs
+ * next, on this CPU, with interrupts off.  R4.
+ */
+static void ksf_probe_entry(void *data, unsigned long pc)
 {
-	struct ksf_in_guest *slot;
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
 	struct ksf_vcpu *rec;
-	bool before;
+	bool clear;
 
-	if (likely(!ksf_single_stepping(guest_debug)) || !READ_ONCE(ksf_enable))
+	if (likely(!vcpu || !ksf_single_stepping(READ_ONCE(vcpu->guest_debug))) ||
+	    !READ_ONCE(ksf_enable))
 		return;
 	rec = ksf_vcpu_get(vcpu);
 	if (!rec)
 		return;
-	/* stepping since before the module loaded: keep the probes armed */
+	/* stepping since before the module loaded: keep the hooks armed */
 	ksf_set_stepping(rec, true);
 
-	slot = this_cpu_ptr(&ksf_in_guest);
-	slot->vcpu = vcpu;
-	slot->rec = rec;
-	before = rec->ss.active_pending;
-	slot->clear_ss = !ss_rules_entry_ss(&rec->ss, vcpu->stat.exits,
-					    ksf_pstate_ss(vcpu));
-	ksf_count_pending_change(before, rec->ss.active_pending);
-}
-
-/* tp kvm_entry: KVM has armed PSTATE.SS; the guest runs next */
-static void ksf_probe_entry(void *data, unsigned long pc)
-{
-	struct ksf_in_guest *slot = this_cpu_ptr(&ksf_in_guest);
-	struct kvm_vcpu *vcpu = slot->vcpu;
-
-	if (likely(!vcpu))
-		return;
-	if (slot->clear_ss) {
+	clear = ss_rules_entry_clear_ss(ksf_state(rec));
+	if (clear) {
 		/*
 		 * Enter active-pending (Arm ARM D2.12.4): the owed Software
 		 * Step exception is taken before any guest instruction.
@@ -178,32 +165,120 @@ static void ksf_probe_entry(void *data, unsigned long pc)
 		*vcpu_cpsr(vcpu) &= ~DBG_SPSR_SS;
 		ksf_count(KSF_SS_FORCED);
 	}
-	trace_kvm_ss_fix_entry(vcpu->vcpu_id, pc, slot->clear_ss);
+	trace_kvm_ss_fix_entry(vcpu->vcpu_id, pc, clear);
 }
 
-/* tp kvm_exit: back from the guest, before handle_exit() */
-static void ksf_probe_exit(void *data, int ret, unsigned int esr_ec,
-			   unsigned long pc)
+/* What handle_exit() was asked to handle, kept until it returns. */
+struct ksf_exit_frame {
+	struct kvm_vcpu *vcpu;
+	struct ksf_vcpu *rec;
+	u64 pc;			/* PC at the exit */
+	u32 insn_len;		/* length of the trapped instruction */
+	bool trap;		/* a synchronous trap, no SError pending */
+};
+
+/* kretprobe handle_exit(vcpu, exception_index), entry: the exit.  R1. */
+static int ksf_exit_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct ksf_in_guest *slot = this_cpu_ptr(&ksf_in_guest);
-	struct kvm_vcpu *vcpu = slot->vcpu;
-	struct ss_exit exit;
-	bool before;
+	struct ksf_exit_frame *f = (struct ksf_exit_frame *)ri->data;
+	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
+	int exception_index = regs->regs[1];
+	struct ksf_vcpu *rec = ksf_stepping_rec(vcpu);
 
-	if (likely(!vcpu))
-		return;
-	slot->vcpu = NULL;
-
-	exit.seq = vcpu->stat.exits;
-	exit.pstate_ss = ksf_pstate_ss(vcpu);
-	exit.softstep = ARM_EXCEPTION_IS_TRAP(ret) &&
-			esr_ec == ESR_ELx_EC_SOFTSTP_LOW;
-	before = slot->rec->ss.active_pending;
-	ss_rules_on_exit(&slot->rec->ss, &exit);
-	ksf_count_pending_change(before, slot->rec->ss.active_pending);
-	trace_kvm_ss_fix_exit(vcpu->vcpu_id, pc, exit.pstate_ss, exit.softstep,
-			      slot->rec->ss.active_pending);
+	if (likely(!rec))
+		return 1;	/* not stepped: no return hook */
+	if (!ksf_pstate_ss(vcpu))
+		ksf_apply(vcpu, rec, ksf_rule_exit_ss0, "exit-ss0");
+	f->vcpu = vcpu;
+	f->rec = rec;
+	f->pc = *vcpu_pc(vcpu);
+	f->insn_len = kvm_vcpu_trap_il_is32bit(vcpu) ? 4 : 2;
+	f->trap = !ARM_SERROR_PENDING(exception_index) &&
+		  ARM_EXCEPTION_CODE(exception_index) == ARM_EXCEPTION_TRAP;
+	return 0;
 }
+
+/*
+ * kretprobe handle_exit(), return: what KVM did with the exit.  R3 when
+ * it skipped the trapped instruction (see the comment at the top), R2
+ * when it reported a Software Step exception to userspace.  The record
+ * cannot have gone: the vCPU's own thread is in KVM_RUN, and records die
+ * with their vCPU.
+ */
+static int ksf_exit_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct ksf_exit_frame *f = (struct ksf_exit_frame *)ri->data;
+	struct kvm_vcpu *vcpu = f->vcpu;
+	u32 esr = kvm_vcpu_get_esr(vcpu);
+
+	if (!f->trap || !READ_ONCE(ksf_enable))
+		return 0;
+	if (*vcpu_pc(vcpu) == f->pc + f->insn_len)
+		ksf_apply(vcpu, f->rec, ss_rules_on_completed_by_kvm,
+			  "completed-by-kvm");
+	else if (regs_return_value(regs) == 0 &&
+		 vcpu->run->exit_reason == KVM_EXIT_DEBUG &&
+		 ESR_ELx_EC(esr) == ESR_ELx_EC_SOFTSTP_LOW)
+		ksf_apply(vcpu, f->rec, ss_rules_on_step_reported,
+			  "step-reported");
+	return 0;
+}
+
+static struct kretprobe ksf_exit_krp = {
+	.kp.symbol_name = "handle_exit",
+	.entry_handler = ksf_exit_entry,
+	.handler = ksf_exit_return,
+	.data_size = sizeof(struct ksf_exit_frame),
+};
+
+/*
+ * kprobe kvm_handle_mmio_return(vcpu): with vcpu->mmio_needed set it
+ * completes the MMIO access (loads the register, kvm_skip_instr()):
+ * from the top of KVM_RUN after a userspace MMIO exit, and from
+ * io_mem_abort() for an in-kernel device.  R3.
+ */
+static int ksf_pre_mmio_return(struct kprobe *p, struct pt_regs *regs)
+{
+	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
+	struct ksf_vcpu *rec;
+
+	if (!READ_ONCE(vcpu->mmio_needed))
+		return 0;
+	rec = ksf_stepping_rec(vcpu);
+	if (rec)
+		ksf_apply(vcpu, rec, ss_rules_on_completed_by_kvm,
+			  "mmio-completed");
+	return 0;
+}
+
+/*
+ * kprobes kvm_inject_undefined/dabt/pabt(vcpu, ...): KVM makes the
+ * current instruction end in a synchronous exception to the guest's EL1
+ * (an unhandled system register, an abort KVM cannot resolve, or one
+ * userspace asked for with KVM_SET_VCPU_EVENTS).  R3: the step is owed
+ * at the vector, as for an SVC.
+ */
+static int ksf_pre_inject(struct kprobe *p, struct pt_regs *regs)
+{
+	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
+	struct ksf_vcpu *rec = ksf_stepping_rec(vcpu);
+
+	if (rec)
+		ksf_apply(vcpu, rec, ss_rules_on_completed_by_kvm,
+			  "exception-injected");
+	return 0;
+}
+
+static struct kprobe ksf_hot_kps[] = {
+	{ .symbol_name = "kvm_handle_mmio_return",
+	  .pre_handler = ksf_pre_mmio_return },
+	{ .symbol_name = "kvm_inject_undefined", .pre_handler = ksf_pre_inject },
+	{ .symbol_name = "kvm_inject_dabt", .pre_handler = ksf_pre_inject },
+	{ .symbol_name = "kvm_inject_pabt", .pre_handler = ksf_pre_inject },
+};
+
+static struct kprobe *ksf_hot_kp_list[ARRAY_SIZE(ksf_hot_kps)];
+static unsigned long ksf_hot_missed;	/* kretprobe misses of past armings */
 
 /* kprobe kvm_arch_vcpu_destroy: the record dies with its vCPU */
 static int ksf_pre_vcpu_destroy(struct kprobe *p, struct pt_regs *regs)
@@ -236,25 +311,15 @@ struct ksf_tp {
 	bool registered;
 };
 
-/* the hot probes: registered in this order, unregistered in reverse */
-static struct ksf_tp ksf_hot_tps[] = {
-	{ "kvm_exit", ksf_probe_exit },
-	{ "kvm_entry", ksf_probe_entry },
-	{ "kvm_arm_setup_debug", ksf_probe_setup_debug },
-};
-
-/* always registered while the module is active */
+static struct ksf_tp ksf_entry_tp = { "kvm_entry", ksf_probe_entry };
 static struct ksf_tp ksf_debug_tp = {
 	"kvm_set_guest_debug", ksf_probe_set_guest_debug
 };
 
 static void ksf_match_tp(struct tracepoint *tp, void *priv)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(ksf_hot_tps); i++)
-		if (!strcmp(tp->name, ksf_hot_tps[i].name))
-			ksf_hot_tps[i].tp = tp;
+	if (!strcmp(tp->name, ksf_entry_tp.name))
+		ksf_entry_tp.tp = tp;
 	if (!strcmp(tp->name, ksf_debug_tp.name))
 		ksf_debug_tp.tp = tp;
 }
@@ -270,13 +335,8 @@ static int ksf_check_found(const struct ksf_tp *t)
 
 static int ksf_find_tracepoints(void)
 {
-	int i, ret;
-
 	for_each_kernel_tracepoint(ksf_match_tp, NULL);
-	ret = ksf_check_found(&ksf_debug_tp);
-	for (i = 0; i < ARRAY_SIZE(ksf_hot_tps) && !ret; i++)
-		ret = ksf_check_found(&ksf_hot_tps[i]);
-	return ret;
+	return ksf_check_found(&ksf_debug_tp) ?: ksf_check_found(&ksf_entry_tp);
 }
 
 static int ksf_tp_register(struct ksf_tp *t)
@@ -295,133 +355,72 @@ static void ksf_tp_unregister(struct ksf_tp *t)
 		return;
 	tracepoint_probe_unregister(t->tp, t->probe, NULL);
 	t->registered = false;
-	/* in-flight probes done, per-CPU slots consumed */
+	/* probes in flight are done */
 	tracepoint_synchronize_unregister();
 }
 
-static DEFINE_MUTEX(ksf_arm_lock);	/* ksf_armed and the hot probes */
-static bool ksf_armed;
-static bool ksf_disarming;		/* a disarm may be under way */
-static bool ksf_arming_allowed;		/* false once the module is leaving */
-
-static void ksf_disarm_locked(void)
+/*
+ * The hot hooks, all or none.  kretprobe instances are taken only for
+ * stepping vCPUs (the entry handler declines the others), and a stepping
+ * vCPU holds one while it waits in handle_exit() (WFI): one per possible
+ * record, plus one per CPU, so none is ever missed.
+ */
+int ksf_hot_hooks_register(void)
 {
-	int i;
+	int i, ret;
 
-	lockdep_assert_held(&ksf_arm_lock);
-	for (i = ARRAY_SIZE(ksf_hot_tps) - 1; i >= 0; i--)
-		ksf_tp_unregister(&ksf_hot_tps[i]);
-	WRITE_ONCE(ksf_armed, false);
-}
-
-static void ksf_arm(void)
-{
-	int i, ret = 0;
-
-	mutex_lock(&ksf_arm_lock);
-	if (!ksf_armed && ksf_arming_allowed) {
-		for (i = 0; i < ARRAY_SIZE(ksf_hot_tps) && !ret; i++)
-			ret = ksf_tp_register(&ksf_hot_tps[i]);
-		WRITE_ONCE(ksf_armed, true);
-		if (ret) {
-			ksf_count(KSF_ARM_FAILED);
-			ksf_disarm_locked();
-		} else {
-			ksf_count(KSF_ARMED);
-		}
+	for (i = 0; i < ARRAY_SIZE(ksf_hot_kps); i++) {
+		/* a kprobe cannot be registered twice: start afresh */
+		ksf_hot_kps[i] = (struct kprobe){
+			.symbol_name = ksf_hot_kps[i].symbol_name,
+			.pre_handler = ksf_hot_kps[i].pre_handler,
+		};
+		ksf_hot_kp_list[i] = &ksf_hot_kps[i];
 	}
-	mutex_unlock(&ksf_arm_lock);
+	ksf_exit_krp = (struct kretprobe){
+		.kp.symbol_name = "handle_exit",
+		.entry_handler = ksf_exit_entry,
+		.handler = ksf_exit_return,
+		.data_size = sizeof(struct ksf_exit_frame),
+		.maxactive = ksf_max_vcpus + num_possible_cpus(),
+	};
+
+	ret = register_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
+	if (ret) {
+		pr_err(KSF_NAME ": cannot kprobe KVM's completion points: %d\n",
+		       ret);
+		return ret;
+	}
+	ret = register_kretprobe(&ksf_exit_krp);
+	if (ret) {
+		pr_err(KSF_NAME ": cannot kretprobe handle_exit: %d\n", ret);
+		goto out_kprobes;
+	}
+	ret = ksf_tp_register(&ksf_entry_tp);
+	if (ret)
+		goto out_kretprobe;
+	return 0;
+
+out_kretprobe:
+	unregister_kretprobe(&ksf_exit_krp);
+out_kprobes:
+	unregister_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
+	return ret;
 }
 
 /*
- * A vCPU may start stepping while the probes are being removed.  Either
- * this sees its count, or it sees ksf_disarming and asks to arm, which
- * waits for ksf_arm_lock and so re-arms once the removal is done, still
- * before its ioctl returns: the barriers pair with atomic_inc_return() in
- * ksf_set_stepping().
+ * The entry probe first: once it is gone no entry is changed, and the
+ * state the other hooks keep is only read by it.  unregister_k*probes()
+ * wait for their handlers in flight; a handle_exit() still running when
+ * its kretprobe goes returns through the kprobes trampoline without
+ * calling the handler.
  */
-static void ksf_disarm_if_idle(struct work_struct *work)
+void ksf_hot_hooks_unregister(void)
 {
-	mutex_lock(&ksf_arm_lock);
-	WRITE_ONCE(ksf_disarming, true);
-	smp_mb();	/* flag before count; pairs with atomic_inc_return() */
-	if (ksf_armed && !atomic_read(&ksf_stepping_vcpus)) {
-		ksf_disarm_locked();
-		ksf_count(KSF_DISARMED);
-	}
-	WRITE_ONCE(ksf_disarming, false);
-	mutex_unlock(&ksf_arm_lock);
-}
-
-static void ksf_arm_work_fn(struct work_struct *work)
-{
-	ksf_arm();
-}
-
-static DECLARE_WORK(ksf_arm_work, ksf_arm_work_fn);
-static DECLARE_DELAYED_WORK(ksf_disarm_work, ksf_disarm_if_idle);
-
-/* hot probes stay this long after the last vCPU stops stepping */
-#define KSF_DISARM_DELAY	(5 * HZ)
-/* without KVM's debugfs, how long a new module looks for stepping vCPUs */
-#define KSF_INITIAL_LOOK	(HZ / 2)
-
-struct ksf_arm_request {
-	struct callback_head twork;
-};
-
-/* task_work: runs in the ioctl's thread before it returns to userspace */
-static void ksf_arm_task_work(struct callback_head *twork)
-{
-	kfree(container_of(twork, struct ksf_arm_request, twork));
-	ksf_arm();
-	/*
-	 * Nothing of this module runs after this but the return: the kernel
-	 * is not preemptible here on Debian (PREEMPT_VOLUNTARY), and module
-	 * exit waits for an RCU-tasks grace period for preemptible ones.
-	 */
-	module_put(THIS_MODULE);
-}
-
-/*
- * A vCPU turned host single-step on: make sure the hot probes are there
- * before its next KVM_RUN.  Called from a tracepoint probe (atomic).
- */
-static void ksf_request_arm(void)
-{
-	struct ksf_arm_request *req;
-
-	if (KSF_BREAK_SLEEP) {
-		/* the bug: arming wants ksf_arm_lock, a mutex, right here */
-		mutex_lock(&ksf_arm_lock);
-		mutex_unlock(&ksf_arm_lock);
-	}
-	if ((READ_ONCE(ksf_armed) && !READ_ONCE(ksf_disarming)) ||
-	    !try_module_get(THIS_MODULE))
-		return;
-	req = kmalloc(sizeof(*req), GFP_ATOMIC);
-	if (req) {
-		init_task_work(&req->twork, ksf_arm_task_work);
-		if (!task_work_add(current, &req->twork, TWA_RESUME))
-			return;
-		kfree(req);
-	}
-	module_put(THIS_MODULE);
-	/* exiting thread or no memory: arm as soon as a worker can */
-	ksf_count(KSF_ARM_LATE);
-	schedule_work(&ksf_arm_work);
-}
-
-/* process context: arm now if any vCPU is stepping */
-static void ksf_arm_if_stepping(void)
-{
-	if (atomic_read(&ksf_stepping_vcpus))
-		ksf_arm();
-}
-
-static void ksf_request_disarm(void)
-{
-	mod_delayed_work(system_wq, &ksf_disarm_work, KSF_DISARM_DELAY);
+	ksf_tp_unregister(&ksf_entry_tp);
+	ksf_hot_missed += ksf_exit_krp.nmissed;
+	unregister_kretprobe(&ksf_exit_krp);
+	unregister_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
 }
 
 /* scan.c found @vcpu: count it if it is single-stepping */
@@ -434,30 +433,6 @@ void ksf_found_vcpu(struct kvm_vcpu *vcpu)
 	rec = ksf_vcpu_get(vcpu);
 	if (rec)
 		ksf_set_stepping(rec, true);
-}
-
-/*
- * vCPUs may have turned single-step on before the module loaded, and a
- * program that set it once will not repeat KVM_SET_GUEST_DEBUG: find them
- * (scan.c) and count them, which arms the probes.  KVM_SET_GUEST_DEBUG is
- * already hooked, so none can turn it on unseen in between.
- */
-static void ksf_find_stepping_vcpus(void)
-{
-	if (ksf_scan_existing_vcpus()) {
-		/* no VM list to read: watch every entry for a moment instead */
-		ksf_count(KSF_SCAN_UNAVAILABLE);
-		ksf_arm();
-		mod_delayed_work(system_wq, &ksf_disarm_work, KSF_INITIAL_LOOK);
-		return;
-	}
-	/* counting asked this thread's task_work to arm; do not wait for it */
-	ksf_arm_if_stepping();
-}
-
-bool ksf_hooks_armed(void)
-{
-	return READ_ONCE(ksf_armed);
 }
 
 int ksf_hooks_register(void)
@@ -475,39 +450,31 @@ int ksf_hooks_register(void)
 		       ksf_vcpu_destroy_kp.symbol_name, ret);
 		return ret;
 	}
-
-	ksf_arming_allowed = true;
 	ret = ksf_tp_register(&ksf_debug_tp);
 	if (ret) {
 		unregister_kprobe(&ksf_vcpu_destroy_kp);
 		return ret;
 	}
-	ksf_find_stepping_vcpus();
+	ksf_arming_start();
 	return 0;
 }
 
 /*
- * Every probe can queue arming or disarming work (a vCPU stepping, or one
- * destroyed while stepping), so the probes go first and the works are
- * cancelled last, when nothing can queue them again.
+ * Module exit, in this order: KVM_SET_GUEST_DEBUG stops being seen (no new
+ * arming), arming stops and the hot hooks go, then the teardown kprobe
+ * (until then a vCPU destroyed meanwhile still takes its record along),
+ * and last the work items, which any of those hooks could have queued.
  */
 void ksf_hooks_unregister(void)
 {
-	/* no new arming: KVM_SET_GUEST_DEBUG is no longer seen */
 	ksf_tp_unregister(&ksf_debug_tp);
-	mutex_lock(&ksf_arm_lock);
-	ksf_arming_allowed = false;
-	ksf_disarm_locked();
-	mutex_unlock(&ksf_arm_lock);
+	ksf_arming_stop();
 	unregister_kprobe(&ksf_vcpu_destroy_kp);
-
-	cancel_work_sync(&ksf_arm_work);
-	cancel_delayed_work_sync(&ksf_disarm_work);
-	/* a task_work caller may still be returning from module_put() */
-	synchronize_rcu_tasks();
+	ksf_arming_flush();
 }
 
 unsigned long ksf_hooks_missed(void)
 {
-	return ksf_vcpu_destroy_kp.nmissed;
+	return ksf_vcpu_destroy_kp.nmissed + ksf_hot_missed +
+	       (ksf_hooks_armed() ? ksf_exit_krp.nmissed : 0);
 }

@@ -40,7 +40,7 @@ enum ksf_counter {
 	KSF_RECORDS_FREED,
 	KSF_RECORD_ALLOC_FAILED,
 	KSF_RECORD_LIMIT_HIT,
-	KSF_ARMED,		/* hot probes registered for a stepping vCPU */
+	KSF_ARMED,		/* hot hooks registered for a stepping vCPU */
 	KSF_DISARMED,		/* ... and removed when none stepped any more */
 	KSF_ARM_LATE,		/* armed from a worker, not before the ioctl returned */
 	KSF_ARM_FAILED,
@@ -59,6 +59,8 @@ static inline void ksf_count(enum ksf_counter c)
 /* module parameters (main.c) */
 extern bool ksf_enable;
 extern unsigned int ksf_max_vcpus;
+/* bumped each time `enable` goes from 0 to 1: older step state is stale */
+extern atomic_t ksf_enable_epoch;
 
 /* vcpu_state.c: one record per vCPU that has been single-stepped */
 struct ksf_vcpu {
@@ -66,6 +68,7 @@ struct ksf_vcpu {
 	struct rcu_head rcu;
 	const struct kvm_vcpu *vcpu;
 	bool stepping;		/* host single-step on, counted below */
+	unsigned int epoch;	/* ksf_enable_epoch that @ss belongs to */
 	struct ss_vcpu_state ss;
 };
 
@@ -91,10 +94,18 @@ enum ksf_kernel ksf_detect_kernel(const char **why);
 int ksf_scan_existing_vcpus(void);
 void ksf_found_vcpu(struct kvm_vcpu *vcpu);	/* hooks.c */
 
-/* hooks.c */
+/* hooks.c: where KVM does what the rules care about */
 int ksf_hooks_register(void);
 void ksf_hooks_unregister(void);
-bool ksf_hooks_armed(void);
+int ksf_hot_hooks_register(void);
+void ksf_hot_hooks_unregister(void);
 unsigned long ksf_hooks_missed(void);
+
+/* arm.c: when the hot hooks exist */
+void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping);
+void ksf_arming_start(void);
+void ksf_arming_stop(void);
+void ksf_arming_flush(void);
+bool ksf_hooks_armed(void);
 
 #endif /* KVM_SS_FIX_H */

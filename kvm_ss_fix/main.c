@@ -14,7 +14,30 @@
 #define KSF_MAX_VCPUS_LIMIT 65536
 
 bool ksf_enable = true;
-module_param_named(enable, ksf_enable, bool, 0644);
+atomic_t ksf_enable_epoch = ATOMIC_INIT(0);
+
+/*
+ * While `enable` is 0 the hooks follow nothing, so the step state kept
+ * from before is stale when it goes back to 1: start a new epoch, in
+ * which every record starts afresh (hooks.c, ksf_state()).
+ */
+static int ksf_set_enable(const char *val, const struct kernel_param *kp)
+{
+	bool was = READ_ONCE(ksf_enable);
+	int ret = param_set_bool(val, kp);
+
+	if (!ret && !was && READ_ONCE(ksf_enable))
+		atomic_inc(&ksf_enable_epoch);
+	return ret;
+}
+
+static const struct kernel_param_ops ksf_enable_ops = {
+	.set = ksf_set_enable,
+	.get = param_get_bool,
+};
+
+module_param_cb(enable, &ksf_enable_ops, &ksf_enable, 0644);
+__MODULE_PARM_TYPE(enable, "bool");
 MODULE_PARM_DESC(enable, "Apply the step rules (default 1); 0 behaves like the stock kernel while loaded");
 
 unsigned int ksf_max_vcpus = 4096;
@@ -61,8 +84,6 @@ const char *const ksf_counter_names[KSF_NR_COUNTERS] = {
 	[KSF_ARM_FAILED] = "arm_failed",
 	[KSF_SCAN_UNAVAILABLE] = "scan_unavailable",
 };
-
-atomic_t ksf_stepping_vcpus = ATOMIC_INIT(0);
 
 static bool ksf_active;
 static struct dentry *ksf_debugfs;

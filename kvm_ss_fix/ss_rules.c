@@ -3,87 +3,83 @@
  * The software-step state rules.  See ss_rules.h and
  * Documentation/kvm-ss-fix.rst; Arm ARM references are to DDI 0487.
  * Pure code: the host-side model (model/) builds this file unchanged.
+ *
+ * The callers apply these only to a vCPU with host single-step on
+ * (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP) at the time of the
+ * event, except ss_rules_on_set_guest_debug(), which applies whatever
+ * the debug state.
+ *
+ * Nothing else changes the step state.  In particular a vCPU reset
+ * (KVM_ARM_VCPU_INIT, PSCI CPU_ON) and KVM_SET_ONE_REG of PC or PSTATE
+ * complete no instruction: they leave the state as it was, exactly as
+ * 6.1 - 6.13 leave DBG_SS_ACTIVE_PENDING.
  */
-#include <linux/bits.h>
-
 #include "ss_rules.h"
 
 #define SS_GUESTDBG_ENABLE	0x00000001	/* KVM_GUESTDBG_ENABLE */
 
 /*
- * A guest exit while single-stepping.
+ * R1: the guest exited to KVM.
  *
  * PSTATE.SS == 0 with MDSCR_EL1.SS == 1 is the active-pending state
- * (D2.12.4): the instruction was stepped, or completed by raising its own
- * exception (HVC, SVC: D2.12.6), and the step exception is owed.  Taking
- * the Software Step exception itself is what leaves active-pending, so a
- * software-step exit clears the flag: it is now reported to userspace.
+ * (D2.12.4): the stepped instruction completed, or completed by raising
+ * its own exception (HVC, SVC: D2.12.6), and the step exception is owed.
+ * This is what 6.1's kvm_arm_clear_debug() records from the same bit.
+ * An exit with PSTATE.SS == 1 (a trap taken before the instruction
+ * completed, an interrupt) says nothing new and changes nothing.
  */
-void ss_rules_on_exit(struct ss_vcpu_state *st, const struct ss_exit *exit)
+void ss_rules_on_exit(struct ss_vcpu_state *st, bool pstate_ss)
 {
-	st->exit_seq = exit->seq;
-	st->ss_at_exit = exit->pstate_ss;
-	if (!exit->pstate_ss)
+	if (!pstate_ss)
 		st->active_pending = true;
-	if (exit->softstep)
-		st->active_pending = false;
 }
 
 /*
- * The PSTATE.SS a single-stepping vCPU must enter the guest with.
- *
- * Entering with PSTATE.SS == 1 steps one more instruction; with 0 the
- * Software Step exception is taken before any instruction executes, with
- * ESR.ISV == 0 (D2.12.7).  Two things must enter with 0:
- *  - a vCPU that is active-pending (see ss_rules_on_exit);
- *  - a vCPU whose trapped instruction KVM completed itself since the last
- *    exit (system register, WFx, MMIO, ...).  Completing it advances the
- *    step state machine just as executing it would: KVM's skip of the
- *    instruction clears PSTATE.SS, so SS was 1 at the exit and is 0 now,
- *    with no exit (no guest execution) in between.
- * @pstate_ss is the guest's PSTATE.SS before KVM re-arms it.
+ * R2: KVM reported the Software Step exception to userspace
+ * (KVM_EXIT_DEBUG).  Taking the exception is what leaves active-pending,
+ * but it only counts once the debugger has the stop: a step exit that
+ * KVM drops and re-enters from (an SError pending at the exit) still owes
+ * it, as on 6.1, where kvm_handle_guest_debug() clears the flag.
  */
-bool ss_rules_entry_ss(struct ss_vcpu_state *st, u64 seq, bool pstate_ss)
+void ss_rules_on_step_reported(struct ss_vcpu_state *st)
 {
-	bool completed_by_kvm = st->exit_seq && st->exit_seq == seq &&
-				st->ss_at_exit && !pstate_ss;
-
-	if (completed_by_kvm)
-		st->active_pending = true;
-	return !st->active_pending;
+	st->active_pending = false;
 }
 
 /*
- * KVM_SET_GUEST_DEBUG.  Turning guest debug off forgets a pending step,
- * exactly as Linux 6.1+ does; a debugger that turns it back on starts a
- * fresh step.  Invalid control words are refused by KVM before they take
- * effect, so they never reach here.
+ * R3: KVM completed the guest's current instruction itself: it emulated
+ * a trapped one and skipped it (system register, WFx, SMC, MMIO), or
+ * made it end in an exception it injected (UNDEF, abort).  Completing an
+ * instruction advances the step state machine exactly as executing it
+ * would (D2.12.4): the vCPU is active-pending and the next entry must
+ * take the step exception before anything runs.  The caller sees the
+ * completion where KVM does it, not afterwards.
+ */
+void ss_rules_on_completed_by_kvm(struct ss_vcpu_state *st)
+{
+	st->active_pending = true;
+}
+
+/*
+ * R4: the vCPU enters the guest.  Entering with PSTATE.SS == 1 steps one
+ * more instruction; with 0 the Software Step exception is taken before
+ * any instruction executes, with ESR.ISV == 0 (D2.12.7).  True when
+ * PSTATE.SS must be cleared for this entry.
+ */
+bool ss_rules_entry_clear_ss(const struct ss_vcpu_state *st)
+{
+	return st->active_pending;
+}
+
+/*
+ * R5: KVM_SET_GUEST_DEBUG.  Turning guest debug off forgets a pending
+ * step, exactly as Linux 6.1+ does; a debugger that turns it back on
+ * starts a fresh step.  Re-issuing it with stepping on (what QEMU does on
+ * every resume) keeps the pending step.  Invalid control words are
+ * refused by KVM before they take effect, so they never reach here.
  */
 void ss_rules_on_set_guest_debug(struct ss_vcpu_state *st, u32 control)
 {
 	if (!(control & SS_GUESTDBG_ENABLE))
 		st->active_pending = false;
-}
-
-/* ISS of the MOPS exception (EC 0x27): ESR_ELx in the Arm ARM, D24.2 */
-#define MOPS_ISS_FROM_EPILOGUE	BIT(18)	/* raised by the epilogue */
-
-/*
- * A MOPS exception is only ever raised by a main or an epilogue
- * instruction, and means the sequence must restart from its prologue,
- * which sits one instruction before the main and two before the epilogue
- * (the registers are reset from the syndrome as well; that part is the
- * kernel's own arm64_mops_reset_regs() on 6.7+).  The restarted prologue
- * is the instruction being stepped, so the step must finish on it: the
- * debugger's next stop is the prologue, as with Linux 6.7+'s hyp handler.
- */
-struct ss_mops_restart ss_rules_mops_restart(u32 esr_iss, u64 pc,
-					     bool single_step)
-{
-	struct ss_mops_restart r = {
-		.pc = pc - ((esr_iss & MOPS_ISS_FROM_EPILOGUE) ? 8 : 4),
-		.clear_ss = single_step,
-	};
-
-	return r;
 }

@@ -11,23 +11,21 @@
 
 #include <linux/tracepoint.h>
 
-TRACE_EVENT(kvm_ss_fix_exit,
-	    TP_PROTO(unsigned int vcpu_id, unsigned long pc, bool pstate_ss,
-		     bool softstep, bool pending),
-	    TP_ARGS(vcpu_id, pc, pstate_ss, softstep, pending),
+TRACE_EVENT(kvm_ss_fix_rule,
+	    TP_PROTO(unsigned int vcpu_id, unsigned long pc, const char *rule,
+		     bool pending),
+	    TP_ARGS(vcpu_id, pc, rule, pending),
 	    TP_STRUCT__entry(__field(unsigned int, vcpu_id)
 			     __field(unsigned long, pc)
-			     __field(bool, pstate_ss)
-			     __field(bool, softstep)
+			     __string(rule, rule)
 			     __field(bool, pending)),
 	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
 			   __entry->pc = pc;
-			   __entry->pstate_ss = pstate_ss;
-			   __entry->softstep = softstep;
+			   __assign_str(rule, rule);
 			   __entry->pending = pending;),
-	    TP_printk("vcpu %u pc 0x%lx ss %d softstep %d -> active-pending %d",
-		      __entry->vcpu_id, __entry->pc, __entry->pstate_ss,
-		      __entry->softstep, __entry->pending));
+	    TP_printk("vcpu %u pc 0x%lx %s -> active-pending %d",
+		      __entry->vcpu_id, __entry->pc, __get_str(rule),
+		      __entry->pending));
 
 TRACE_EVENT(kvm_ss_fix_entry,
 	    TP_PROTO(unsigned int vcpu_id, unsigned long pc, bool ss_forced),

@@ -157,39 +157,38 @@ TEST(pc_write_after_stop)
 TEST(softstep_clears_pending)
 {
 	struct ss_vcpu_state st = { 0 };
-	struct ss_exit hvc = { .seq = 1, .pstate_ss = false };
-	struct ss_exit step = { .seq = 2, .pstate_ss = false, .softstep = true };
 
-	ss_rules_on_exit(&st, &hvc);
+	ss_rules_on_exit(&st, false);		/* the HVC */
+	ASSERT_TRUE(ss_rules_entry_clear_ss(&st));
+	ss_rules_on_exit(&st, false);		/* the step exception */
 	ASSERT_TRUE(st.active_pending);
-	ASSERT_FALSE(ss_rules_entry_ss(&st, 1, true));
-	ss_rules_on_exit(&st, &step);
-	ASSERT_FALSE(st.active_pending);
-	ASSERT_TRUE(ss_rules_entry_ss(&st, 2, false));
+	ss_rules_on_step_reported(&st);
+	ASSERT_FALSE(ss_rules_entry_clear_ss(&st));
 }
 
-/* R3 only holds with no exit in between (stale exits do not count). */
-TEST(completed_by_kvm_needs_same_exit)
+/* R1: an exit with PSTATE.SS set (a trap, an interrupt) changes nothing. */
+TEST(exit_with_ss_set_is_neutral)
 {
 	struct ss_vcpu_state st = { 0 };
-	struct ss_exit trap = { .seq = 7, .pstate_ss = true };
 
-	ss_rules_on_exit(&st, &trap);
-	ASSERT_TRUE(ss_rules_entry_ss(&st, 9, false));
-	ASSERT_FALSE(ss_rules_entry_ss(&st, 7, false));
+	ss_rules_on_exit(&st, true);
+	ASSERT_FALSE(ss_rules_entry_clear_ss(&st));
+	st.active_pending = true;
+	ss_rules_on_exit(&st, true);
+	ASSERT_TRUE(ss_rules_entry_clear_ss(&st));
 }
 
-/* MOPS: the next stop is the prologue, 4 or 8 bytes back. */
-TEST(mops_restart_targets_prologue)
+/* R5: only turning debug off forgets; re-issuing it with stepping keeps. */
+TEST(set_guest_debug_on_keeps_pending)
 {
-	struct ss_mops_restart r;
+	struct ss_vcpu_state st = { .active_pending = true };
 
-	r = ss_rules_mops_restart(0, 0x104, true);
-	ASSERT_EQ(0x100, r.pc);
-	ASSERT_TRUE(r.clear_ss);
-	r = ss_rules_mops_restart(1 << 18, 0x108, false);
-	ASSERT_EQ(0x100, r.pc);
-	ASSERT_FALSE(r.clear_ss);
+	ss_rules_on_set_guest_debug(&st, ENABLE_STEP);
+	ASSERT_TRUE(st.active_pending);
+	ss_rules_on_set_guest_debug(&st, 0x1);	/* ENABLE alone */
+	ASSERT_TRUE(st.active_pending);
+	ss_rules_on_set_guest_debug(&st, 0);
+	ASSERT_FALSE(st.active_pending);
 }
 
 /* Step @v @n times with model_kvm_run(), one KVM_RUN per call. */
@@ -328,7 +327,7 @@ TEST(mops_restart_upstream_67)
 
 TEST(mops_undefined_before_67)
 {
-	struct model_stop want[] = { { 0x08, ISV }, { 0, ISV } };
+	struct model_stop want[] = { { 0x08, ISV }, { 0, NO_ISV } };
 	struct model_vcpu v;
 
 	model_init_kernel(&v, mops_prog, ARRAY_SIZE(mops_prog),
@@ -337,6 +336,237 @@ TEST(mops_undefined_before_67)
 	want[1].pc = v.vector;
 	model_set_guest_debug(&v, ENABLE_STEP);
 	run_expect(_metadata, &v, want, ARRAY_SIZE(want));
+}
+
+/* Every kernel column, in the order of the expected tables below. */
+static const enum model_kernel kernels[] = {
+	MODEL_STOCK_510, MODEL_RULES_510, MODEL_UPSTREAM_61, MODEL_UPSTREAM_67,
+};
+
+static void expect_stop(struct __test_metadata *_metadata,
+			enum model_kernel kernel, enum model_exit got_kind,
+			const struct model_stop *got,
+			const struct model_stop *want)
+{
+	if (got_kind == MODEL_EXIT_DEBUG && got->pc == want->pc &&
+	    got->isv == want->isv)
+		return;
+	TH_LOG("%s: exit %d pc 0x%llx isv %d, expected a stop at 0x%llx isv %d",
+	       model_kernel_name(kernel), got_kind,
+	       (unsigned long long)got->pc, got->isv,
+	       (unsigned long long)want->pc, want->isv);
+	ASSERT_TRUE(false);
+}
+
+static const enum model_insn mmio_prog[] = {
+	INSN_MMIO, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
+};
+
+/*
+ * Review item 1: stepping is turned on while an MMIO completion is
+ * pending (the VMM stopped the free-running guest at its MMIO exit).  The
+ * KVM_RUN that completes the load advances the step state machine: the
+ * first stop is the next instruction, ISV=0, as on 6.1.
+ */
+TEST(step_on_with_mmio_completion_pending)
+{
+	static const struct model_stop want[] = {
+		{ 0x08, ISV }, { 0x04, NO_ISV }, { 0x04, NO_ISV },
+		{ 0x04, NO_ISV },
+	};
+	struct model_stop got;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		model_init_kernel(&v, mmio_prog, ARRAY_SIZE(mmio_prog),
+				  kernels[i]);
+		model_resync_at_mmio(&v, 0);
+		model_set_guest_debug(&v, ENABLE_STEP);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want[i]);
+	}
+}
+
+static const enum model_insn nisv_prog[] = {
+	INSN_PLAIN, INSN_NISV, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
+	INSN_PLAIN,
+};
+
+/* Step onto the NISV load and take its exit to userspace (PSTATE.SS=1). */
+static void run_to_nisv_exit(struct __test_metadata *_metadata,
+			     struct model_vcpu *v, enum model_kernel kernel)
+{
+	struct model_stop got;
+
+	model_init_kernel(v, nisv_prog, ARRAY_SIZE(nisv_prog), kernel);
+	model_set_guest_debug(v, ENABLE_STEP);
+	ASSERT_EQ(MODEL_EXIT_DEBUG, model_kvm_run(v, false, &got));
+	ASSERT_EQ(0x04, got.pc);
+	ASSERT_EQ(MODEL_EXIT_NISV, model_kvm_run(v, false, &got));
+	ASSERT_EQ(0x04, got.pc);
+}
+
+/*
+ * Review item 2: after an exit taken with PSTATE.SS set (here
+ * KVM_EXIT_ARM_NISV), a reset (KVM_ARM_VCPU_INIT or PSCI CPU_ON) and a
+ * KVM_SET_ONE_REG of PSTATE clear PSTATE.SS without completing anything:
+ * the first instruction after them is stepped (ISV=1), on every column.
+ */
+TEST(reset_after_exit_with_ss_set)
+{
+	static const struct model_stop want = { 0x10, ISV };
+	struct model_stop got;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		run_to_nisv_exit(_metadata, &v, kernels[i]);
+		model_reset(&v, 0x0c);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want);
+	}
+}
+
+TEST(pstate_write_after_exit_with_ss_set)
+{
+	static const struct model_stop want = { 0x0c, ISV };
+	struct model_stop got;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		run_to_nisv_exit(_metadata, &v, kernels[i]);
+		/* the VMM emulated the load itself and moved on */
+		model_set_pc(&v, 0x08);
+		model_set_pstate_ss(&v, false);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want);
+	}
+}
+
+/* The same after a vCPU kicked out of the guest by a signal. */
+TEST(reset_after_kick)
+{
+	static const struct model_stop want = { 0x10, ISV };
+	struct model_stop got;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		model_init_kernel(&v, nisv_prog, ARRAY_SIZE(nisv_prog),
+				  kernels[i]);
+		model_set_guest_debug(&v, ENABLE_STEP);
+		ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run_kicked(&v));
+		model_reset(&v, 0x0c);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want);
+	}
+}
+
+/*
+ * A step owed when the vCPU is reset is still reported, at the reset PC
+ * with nothing run (6.1 keeps DBG_SS_ACTIVE_PENDING across a reset).
+ * Here it is owed for an MMIO load completed by an immediate_exit
+ * KVM_RUN, which only the rules see (the early-return gap of 6.1+).
+ */
+TEST(reset_keeps_pending_step)
+{
+	static const struct model_stop want[] = {
+		{ 0x10, ISV }, { 0x0c, NO_ISV }, { 0x10, ISV }, { 0x10, ISV },
+	};
+	struct model_stop got;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		model_init_kernel(&v, mmio_prog, ARRAY_SIZE(mmio_prog),
+				  kernels[i]);
+		model_set_guest_debug(&v, ENABLE_STEP);
+		ASSERT_EQ(MODEL_EXIT_MMIO, model_kvm_run(&v, false, &got));
+		ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run(&v, true, &got));
+		model_reset(&v, 0x0c);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want[i]);
+	}
+}
+
+/*
+ * Review item 5: the step exception exit comes with an SError pending, so
+ * handle_exit() drops it and re-enters.  The step is still owed: the next
+ * entry takes it again (ISV=0) and it is reported then.  Stock 5.10
+ * re-arms the step and runs the next instruction instead.
+ */
+TEST(step_exit_dropped_for_serror)
+{
+	static const enum model_insn prog[] = {
+		INSN_PLAIN, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
+	};
+	static const struct model_stop want[] = {
+		{ 0x08, ISV }, { 0x04, NO_ISV }, { 0x04, NO_ISV },
+		{ 0x04, NO_ISV },
+	};
+	struct model_stop got;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		model_init_kernel(&v, prog, ARRAY_SIZE(prog), kernels[i]);
+		model_set_guest_debug(&v, ENABLE_STEP);
+		model_serror_at_next_exit(&v);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want[i]);
+	}
+}
+
+/*
+ * An HVC exit with an SError pending is rewound, but the HVC had
+ * completed: the step is owed at the HVC itself (ISV=0), which then runs
+ * again.  Stock 5.10 runs the HVC twice and the next instruction unseen.
+ */
+TEST(hvc_rewound_for_serror)
+{
+	static const enum model_insn prog[] = {
+		INSN_HVC, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
+	};
+	static const struct model_stop want[] = {
+		{ 0x08, ISV }, { 0x00, NO_ISV }, { 0x00, NO_ISV },
+		{ 0x00, NO_ISV },
+	};
+	struct model_stop got;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		model_init_kernel(&v, prog, ARRAY_SIZE(prog), kernels[i]);
+		model_set_guest_debug(&v, ENABLE_STEP);
+		model_serror_at_next_exit(&v);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want[i]);
+	}
+}
+
+/*
+ * KVM injects an UNDEF for a trapped access it cannot emulate: the step
+ * is owed at the vector (ISV=0), as after an SVC.  Stock 5.10 re-arms
+ * and runs the vector's first instruction.
+ */
+TEST(injected_undef_stops_at_vector)
+{
+	static const enum model_insn prog[] = { INSN_UNDEF, INSN_PLAIN };
+	struct model_stop got, want[4];
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		model_init_kernel(&v, prog, ARRAY_SIZE(prog), kernels[i]);
+		want[i] = (struct model_stop){ v.vector, NO_ISV };
+		if (kernels[i] == MODEL_STOCK_510)
+			want[i] = (struct model_stop){ v.vector + 4, ISV };
+		model_set_guest_debug(&v, ENABLE_STEP);
+		expect_stop(_metadata, kernels[i],
+			    model_kvm_run(&v, false, &got), &got, &want[i]);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Arming: the per-exit ("hot") hooks exist only while some vCPU has host
+ * single-step on.
+ *
+ * Every guest entry and exit of every VM passes the hot hooks, and even a
+ * probe that returns at once costs measurably there, so a VM that nobody
+ * steps must not pay for them.  KVM_SET_GUEST_DEBUG (always hooked, and
+ * rare) counts the vCPUs that step and arms the hot hooks before the
+ * ioctl returns to userspace, from a task_work of the calling thread, so
+ * the vCPU's first stepping KVM_RUN is already seen; they are disarmed a
+ * few seconds after the last vCPU stops stepping.  hooks.c says which
+ * hooks these are; this file only decides when they exist.
+ */
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/task_work.h>
+#include <linux/workqueue.h>
+
+#include "kvm_ss_fix.h"
+
+/* hot hooks stay this long after the last vCPU stops stepping */
+#define KSF_DISARM_DELAY	(5 * HZ)
+/* without KVM's debugfs, how long a new module looks for stepping vCPUs */
+#define KSF_INITIAL_LOOK	(HZ / 2)
+
+atomic_t ksf_stepping_vcpus = ATOMIC_INIT(0);
+
+static DEFINE_RAW_SPINLOCK(ksf_stepping_lock);	/* rec->stepping changes */
+static DEFINE_MUTEX(ksf_arm_lock);	/* ksf_armed and the hot hooks */
+static bool ksf_armed;
+static bool ksf_disarming;		/* a disarm may be under way */
+static bool ksf_arming_allowed;		/* false once the module is leaving */
+
+static void ksf_request_arm(void);
+static void ksf_request_disarm(void);
+
+/*
+ * Count @rec in or out of the vCPUs that have host single-step on.  The
+ * vCPU's own ioctls, its destruction and the load-time scan can race
+ * here, hence the lock; the unlocked test keeps the entry path cheap.
+ */
+void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping)
+{
+	unsigned long flags;
+	bool changed;
+
+	if (READ_ONCE(rec->stepping) == stepping)
+		return;
+	raw_spin_lock_irqsave(&ksf_stepping_lock, flags);
+	changed = rec->stepping != stepping;
+	WRITE_ONCE(rec->stepping, stepping);
+	raw_spin_unlock_irqrestore(&ksf_stepping_lock, flags);
+	if (!changed)
+		return;
+	if (stepping) {
+		/* full barrier against ksf_disarm_if_idle(), see there */
+		atomic_inc_return(&ksf_stepping_vcpus);
+		ksf_request_arm();
+	} else if (atomic_dec_and_test(&ksf_stepping_vcpus)) {
+		ksf_request_disarm();
+	}
+}
+
+static void ksf_disarm_locked(void)
+{
+	lockdep_assert_held(&ksf_arm_lock);
+	if (!ksf_armed)
+		return;
+	ksf_hot_hooks_unregister();
+	WRITE_ONCE(ksf_armed, false);
+}
+
+static void ksf_arm(void)
+{
+	int ret;
+
+	mutex_lock(&ksf_arm_lock);
+	if (!ksf_armed && ksf_arming_allowed) {
+		ret = ksf_hot_hooks_register();
+		if (ret) {
+			ksf_count(KSF_ARM_FAILED);
+		} else {
+			WRITE_ONCE(ksf_armed, true);
+			ksf_count(KSF_ARMED);
+		}
+	}
+	mutex_unlock(&ksf_arm_lock);
+}
+
+/*
+ * A vCPU may start stepping while the hooks are being removed.  Either
+ * this sees its count, or it sees ksf_disarming and asks to arm, which
+ * waits for ksf_arm_lock and so re-arms once the removal is done, still
+ * before its ioctl returns: the barriers pair with atomic_inc_return() in
+ * ksf_set_stepping().
+ */
+static void ksf_disarm_if_idle(struct work_struct *work)
+{
+	mutex_lock(&ksf_arm_lock);
+	WRITE_ONCE(ksf_disarming, true);
+	smp_mb();	/* flag before count; pairs with atomic_inc_return() */
+	if (ksf_armed && !atomic_read(&ksf_stepping_vcpus)) {
+		ksf_disarm_locked();
+		ksf_count(KSF_DISARMED);
+	}
+	WRITE_ONCE(ksf_disarming, false);
+	mutex_unlock(&ksf_arm_lock);
+}
+
+static void ksf_arm_work_fn(struct work_struct *work)
+{
+	ksf_arm();
+}
+
+static DECLARE_WORK(ksf_arm_work, ksf_arm_work_fn);
+static DECLARE_DELAYED_WORK(ksf_disarm_work, ksf_disarm_if_idle);
+
+struct ksf_arm_request {
+	struct callback_head twork;
+};
+
+/* task_work: runs in the ioctl's thread before it returns to userspace */
+static void ksf_arm_task_work(struct callback_head *twork)
+{
+	kfree(container_of(twork, struct ksf_arm_request, twork));
+	ksf_arm();
+	/*
+	 * Nothing of this module runs after this but the return: the kernel
+	 * is not preemptible here on Debian (PREEMPT_VOLUNTARY), and module
+	 * exit waits for an RCU-tasks grace period for preemptible ones.
+	 */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * A vCPU turned host single-step on: make sure the hot hooks are there
+ * before its next KVM_RUN.  Called from a tracepoint probe (atomic).
+ */
+static void ksf_request_arm(void)
+{
+	struct ksf_arm_request *req;
+
+	if (KSF_BREAK_SLEEP) {
+		/* the bug: arming wants ksf_arm_lock, a mutex, right here */
+		mutex_lock(&ksf_arm_lock);
+		mutex_unlock(&ksf_arm_lock);
+	}
+	if ((READ_ONCE(ksf_armed) && !READ_ONCE(ksf_disarming)) ||
+	    !try_module_get(THIS_MODULE))
+		return;
+	req = kmalloc(sizeof(*req), GFP_ATOMIC);
+	if (req) {
+		init_task_work(&req->twork, ksf_arm_task_work);
+		if (!task_work_add(current, &req->twork, TWA_RESUME))
+			return;
+		kfree(req);
+	}
+	module_put(THIS_MODULE);
+	/* exiting thread or no memory: arm as soon as a worker can */
+	ksf_count(KSF_ARM_LATE);
+	schedule_work(&ksf_arm_work);
+}
+
+static void ksf_request_disarm(void)
+{
+	mod_delayed_work(system_wq, &ksf_disarm_work, KSF_DISARM_DELAY);
+}
+
+/* process context: arm now if any vCPU is stepping */
+static void ksf_arm_if_stepping(void)
+{
+	if (atomic_read(&ksf_stepping_vcpus))
+		ksf_arm();
+}
+
+/*
+ * vCPUs may have turned single-step on before the module loaded, and a
+ * program that set it once will not repeat KVM_SET_GUEST_DEBUG: find them
+ * (scan.c) and count them, which arms the hooks.  KVM_SET_GUEST_DEBUG is
+ * already hooked, so none can turn it on unseen in between.
+ */
+void ksf_arming_start(void)
+{
+	mutex_lock(&ksf_arm_lock);
+	ksf_arming_allowed = true;
+	mutex_unlock(&ksf_arm_lock);
+
+	if (ksf_scan_existing_vcpus()) {
+		/* no VM list to read: watch every entry for a moment instead */
+		ksf_count(KSF_SCAN_UNAVAILABLE);
+		ksf_arm();
+		mod_delayed_work(system_wq, &ksf_disarm_work, KSF_INITIAL_LOOK);
+		return;
+	}
+	/* counting asked this thread's task_work to arm; do not wait for it */
+	ksf_arm_if_stepping();
+}
+
+/* No new arming, and the hot hooks gone. */
+void ksf_arming_stop(void)
+{
+	mutex_lock(&ksf_arm_lock);
+	ksf_arming_allowed = false;
+	ksf_disarm_locked();
+	mutex_unlock(&ksf_arm_lock);
+}
+
+/*
+ * No work left queued, and no task_work caller still in the module.  The
+ * caller has already removed every hook that could queue them again.
+ */
+void ksf_arming_flush(void)
+{
+	cancel_work_sync(&ksf_arm_work);
+	cancel_delayed_work_sync(&ksf_disarm_work);
+	/* a task_work caller may still be returning from module_put() */
+	synchronize_rcu_tasks();
+}
+
+bool ksf_hooks_armed(void)
+{
+	return READ_ONCE(ksf_armed);
+}
