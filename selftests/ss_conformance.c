@@ -30,6 +30,7 @@
 #include <sched.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kvm_util.h"
 #include "processor.h"
@@ -120,9 +121,11 @@ TEST(hvc_in_kernel)
 
 	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_hvc_end, exp,
 				     ARRAY_SIZE(exp), NULL, NULL, NULL));
-	/* PSCI 1.0 or later, SMCCC 1.1 or later. */
+	/* PSCI 1.0 or later, SMCCC 1.1 or later: not an error code. */
 	EXPECT_LE(0x10000, ss_get_xreg(vcpu, 10) & 0xffffffff);
+	EXPECT_GT(0x80000000, ss_get_xreg(vcpu, 10) & 0xffffffff);
 	EXPECT_LE(0x10001, ss_get_xreg(vcpu, 11) & 0xffffffff);
+	EXPECT_GT(0x80000000, ss_get_xreg(vcpu, 11) & 0xffffffff);
 	kvm_vm_free(vm);
 }
 
@@ -712,6 +715,226 @@ TEST(long_run)
 	EXPECT_EQ(SS_LONG_ROUNDS, r.nr_mmio);
 	ss_run_free(&r);
 	free(exp);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 15: stepping turned on while an MMIO completion is pending.  The
+ * guest runs freely into a userspace MMIO load; at that exit the debugger
+ * attaches and turns single-step on.  The KVM_RUN that completes the load
+ * advances the step state machine, as executing it would: the first stop
+ * is the instruction after the load, with ISV=0 (what 6.1 reports).
+ */
+TEST(step_on_at_mmio_exit)
+{
+	const struct ss_stop exp[] = {
+		PEND(ss_mmio_2), STEP(ss_mmio_3), PEND(ss_mmio_4),
+		STEP(ss_mmio_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_mmio);
+	struct ss_run r;
+
+	vcpu_run(vcpu);
+	ASSERT_EQ(KVM_EXIT_MMIO, vcpu->run->exit_reason);
+	ASSERT_EQ((u64)ss_mmio_1, ss_get_pc(vcpu));
+	ss_run_init(&r, vcpu, 0, 1);
+	ss_complete_mmio(&r);
+	ss_run_free(&r);
+
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_mmio_end, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	EXPECT_EQ(SS_MMIO_READ_VALUE + 1, ss_get_xreg(vcpu, 1));
+	kvm_vm_free(vm);
+}
+
+#define SS_DEBUGFS_EXITS	"/sys/kernel/debug/kvm/exits"
+
+static void ss_clear_exit_stats_hook(struct ss_run *r, enum ss_event ev)
+{
+	int *cleared = r->priv;
+	FILE *f;
+
+	if (ev != SS_EV_MMIO)
+		return;
+	f = fopen(SS_DEBUGFS_EXITS, "w");
+	TEST_ASSERT(f, "cannot open %s: %d", SS_DEBUGFS_EXITS, errno);
+	TEST_ASSERT(fputs("0\n", f) >= 0 && !fclose(f),
+		    "cannot clear %s: %d", SS_DEBUGFS_EXITS, errno);
+	(*cleared)++;
+}
+
+/*
+ * Case 16: at each userspace MMIO exit, something clears KVM's exit
+ * statistics (writing 0 to the debugfs file, as kvm_stat users do).  A
+ * statistic is not step state: the stops are those of case 3.
+ */
+TEST(mmio_with_stats_cleared)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_mmio_1), PEND(ss_mmio_2), STEP(ss_mmio_3),
+		PEND(ss_mmio_4), STEP(ss_mmio_end),
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	int cleared = 0;
+
+	if (access(SS_DEBUGFS_EXITS, W_OK))
+		SKIP(return, "no writable %s: %d", SS_DEBUGFS_EXITS, errno);
+	vm = ss_vm_create(&vcpu, ss_mmio);
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_mmio_end, exp,
+				     ARRAY_SIZE(exp), ss_clear_exit_stats_hook,
+				     &cleared, NULL));
+	EXPECT_EQ(2, cleared);
+	kvm_vm_free(vm);
+}
+
+/* Reset the vCPU as a VMM does: KVM_ARM_VCPU_INIT, then its registers. */
+static void ss_reset_vcpu(struct kvm_vcpu *vcpu, u64 pc)
+{
+	struct kvm_vcpu_init init;
+
+	ss_vcpu_init_struct(&init);
+	aarch64_vcpu_setup(vcpu, &init);
+	vcpu_init_descriptor_tables(vcpu);
+	ss_set_pc(vcpu, pc);
+}
+
+enum ss_after_exit { SS_RESET, SS_EMULATE };
+
+struct ss_nisv_ctx {
+	enum ss_after_exit what;
+	int exits;
+};
+
+/*
+ * At the KVM_EXIT_ARM_NISV of ss_nisv_ld, either reset the vCPU and
+ * restart it at ss_nisv_2, or emulate the load the way a VMM that
+ * decodes it would: write the result and PC, and write back a PSTATE
+ * (here with SS clear, as one saved at a stop has it).
+ */
+static void ss_nisv_hook(struct ss_run *r, enum ss_event ev)
+{
+	struct ss_nisv_ctx *ctx = r->priv;
+	u64 pstate;
+
+	if (ev != SS_EV_EXIT || r->vcpu->run->exit_reason != KVM_EXIT_ARM_NISV)
+		return;
+	TEST_ASSERT(ss_get_pc(r->vcpu) == (u64)ss_nisv_ld,
+		    "NISV exit at PC 0x%lx", ss_get_pc(r->vcpu));
+	ctx->exits++;
+	r->exit_handled = true;
+	if (ctx->what == SS_RESET) {
+		ss_reset_vcpu(r->vcpu, (u64)ss_nisv_2);
+		return;
+	}
+	ss_set_xreg(r->vcpu, 1, SS_MMIO_READ_VALUE);
+	ss_set_pc(r->vcpu, (u64)ss_nisv_2);
+	vcpu_get_reg(r->vcpu, ARM64_CORE_REG(regs.pstate), &pstate);
+	pstate &= ~(u64)SS_PSTATE_SS;
+	vcpu_set_reg(r->vcpu, ARM64_CORE_REG(regs.pstate), pstate);
+}
+
+/*
+ * Cases 17 and 18: an exit to userspace taken with PSTATE.SS set (a load
+ * without syndrome, KVM_EXIT_ARM_NISV: nothing for KVM to complete),
+ * then a reset of the vCPU, or a PSTATE written with SS clear.  Neither
+ * completes an instruction, so no step is owed: the instruction at the
+ * new PC is stepped (ISV=1), as on 6.1.  A rule that took "PSTATE.SS was
+ * 1 at the exit and is 0 now" for a completion stops at the new PC with
+ * ISV=0 instead, having run nothing.
+ */
+static void ss_check_nisv_then(struct __test_metadata *_metadata,
+			       enum ss_after_exit what)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_nisv_1), STEP(ss_nisv_ld), STEP(ss_nisv_3),
+		STEP(ss_nisv_4), STEP(ss_nisv_end),
+	};
+	struct ss_nisv_ctx ctx = { .what = what };
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_nisv);
+
+	if (!kvm_check_cap(KVM_CAP_ARM_NISV_TO_USER)) {
+		kvm_vm_free(vm);
+		SKIP(return, "no KVM_CAP_ARM_NISV_TO_USER");
+	}
+	vm_enable_cap(vm, KVM_CAP_ARM_NISV_TO_USER, 0);
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_nisv_end, exp,
+				     ARRAY_SIZE(exp), ss_nisv_hook, &ctx,
+				     NULL));
+	EXPECT_EQ(1, ctx.exits);
+	kvm_vm_free(vm);
+}
+
+TEST(nisv_exit_then_reset)
+{
+	ss_check_nisv_then(_metadata, SS_RESET);
+}
+
+TEST(nisv_exit_then_pstate_write)
+{
+	ss_check_nisv_then(_metadata, SS_EMULATE);
+}
+
+#define SS_ENABLE_PARAM	"/sys/module/kvm_ss_fix/parameters/enable"
+
+static void ss_module_enable(bool on)
+{
+	FILE *f = fopen(SS_ENABLE_PARAM, "w");
+
+	TEST_ASSERT(f, "cannot open %s: %d", SS_ENABLE_PARAM, errno);
+	TEST_ASSERT(fputs(on ? "1\n" : "0\n", f) >= 0 && !fclose(f),
+		    "cannot write %s: %d", SS_ENABLE_PARAM, errno);
+}
+
+/* Run once under single-step; return the stop's PC and syndrome. */
+static u64 ss_step_once(struct kvm_vcpu *vcpu, u64 *esr)
+{
+	vcpu_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_DEBUG,
+		    "expected a stop, got %s at PC 0x%lx",
+		    exit_reason_str(vcpu->run->exit_reason), ss_get_pc(vcpu));
+	*esr = vcpu->run->debug.arch.hsr;
+	return ss_get_pc(vcpu);
+}
+
+/*
+ * Case 19 (kvm_ss_fix only): the module's `enable` switched off and on
+ * while a step is owed.  PSCI SYSTEM_RESET is an HVC that KVM hands to
+ * userspace: the exit is taken active-pending, and the VMM resets the
+ * vCPU to ss_rst_2.  One KVM_RUN with enable=0 (the kernel's own
+ * behaviour, whatever that is), then enable=1: the module followed
+ * nothing meanwhile, so the next stop must be exactly one instruction
+ * further, stepped (ISV=1), not a stop owed from before.
+ */
+TEST(module_enable_toggle)
+{
+	const struct ss_stop exp[] = { STEP(ss_rst_1), STEP(ss_rst_hvc) };
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	u64 pc0, pc1, esr;
+
+	if (access(SS_ENABLE_PARAM, W_OK))
+		SKIP(return, "kvm_ss_fix is not loaded");
+	vm = ss_vm_create(&vcpu, ss_rst);
+	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_rst_hvc, exp,
+				     ARRAY_SIZE(exp), NULL, NULL, NULL));
+	vcpu_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_SYSTEM_EVENT &&
+		    vcpu->run->system_event.type == KVM_SYSTEM_EVENT_RESET,
+		    "expected the SYSTEM_RESET exit, got %s at PC 0x%lx, x0 0x%lx",
+		    exit_reason_str(vcpu->run->exit_reason), ss_get_pc(vcpu),
+		    ss_get_xreg(vcpu, 0));
+	ss_reset_vcpu(vcpu, (u64)ss_rst_2);
+
+	ss_module_enable(false);
+	pc0 = ss_step_once(vcpu, &esr);
+	ss_module_enable(true);
+	pc1 = ss_step_once(vcpu, &esr);
+	ksft_print_msg("stops 0x%lx then 0x%lx esr 0x%lx\n", pc0, pc1, esr);
+	EXPECT_EQ(pc0 + 4, pc1);
+	EXPECT_TRUE(esr & SS_ESR_ISV);
 	kvm_vm_free(vm);
 }
 

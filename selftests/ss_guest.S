@@ -15,6 +15,7 @@
 /* PSCI_VERSION and SMCCC_VERSION function ids (SMC32 fast calls). */
 #define PSCI_VERSION_HI		0x8400
 #define SMCCC_VERSION_HI	0x8000
+#define PSCI_SYSTEM_RESET_LO	0x0009
 
 	.text
 	.align	12
@@ -151,6 +152,28 @@ L(ss_long_ld)	ldr	x1, [x12]
 L(ss_long_sub)	subs	x9, x9, #1
 L(ss_long_br)	b.ne	ss_long_loop
 L(ss_long_end)	b	.
+
+/*
+ * Case 15: a load from the test MMIO page with writeback: the data abort
+ * has no instruction syndrome (ISV=0), so KVM hands it to userspace as
+ * KVM_EXIT_ARM_NISV with nothing to complete.
+ */
+L(ss_nisv)	movz	x2, #(SS_MMIO_GPA >> 16), lsl #16
+L(ss_nisv_1)	nop
+L(ss_nisv_ld)	ldr	x1, [x2], #8
+L(ss_nisv_2)	nop
+L(ss_nisv_3)	nop
+L(ss_nisv_4)	nop
+L(ss_nisv_end)	b	.
+
+/* Case 16: PSCI SYSTEM_RESET, an HVC that KVM hands to userspace. */
+L(ss_rst)	movz	x0, #PSCI_VERSION_HI, lsl #16
+L(ss_rst_1)	movk	x0, #PSCI_SYSTEM_RESET_LO
+L(ss_rst_hvc)	hvc	#0
+L(ss_rst_2)	nop
+L(ss_rst_3)	nop
+L(ss_rst_4)	nop
+L(ss_rst_end)	b	.
 
 	.data
 	.align	6

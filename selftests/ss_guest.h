@@ -48,6 +48,10 @@ extern char ss_mix[], ss_mix_1[], ss_mix_2[], ss_mix_3[], ss_mix_4[],
 	ss_mix_5[], ss_mix_6[], ss_mix_end[];
 extern char ss_long[], ss_long_loop[], ss_long_hvc[], ss_long_ld[],
 	ss_long_sub[], ss_long_br[], ss_long_end[];
+extern char ss_nisv[], ss_nisv_1[], ss_nisv_ld[], ss_nisv_2[], ss_nisv_3[],
+	ss_nisv_4[], ss_nisv_end[];
+extern char ss_rst[], ss_rst_1[], ss_rst_hvc[], ss_rst_2[], ss_rst_3[],
+	ss_rst_4[], ss_rst_end[];
 
 #endif /* __ASSEMBLY__ */
 #endif /* SS_GUEST_H */

@@ -96,10 +96,21 @@ void ss_map_mmio(struct kvm_vm *vm, u64 gpa)
 }
 
 /* One vCPU at @entry, with the framework's EL1 vectors and the test MMIO page. */
+/* KVM_ARM_VCPU_INIT of every vCPU here: PSCI 0.2+, the rest default. */
+void ss_vcpu_init_struct(struct kvm_vcpu_init *init)
+{
+	memset(init, 0, sizeof(*init));
+	init->target = -1;
+	init->features[0] = 1 << KVM_ARM_VCPU_PSCI_0_2;
+}
+
 struct kvm_vm *ss_vm_create(struct kvm_vcpu **vcpu, void *entry)
 {
-	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, entry);
+	struct kvm_vcpu_init init;
+	struct kvm_vm *vm = vm_create(1);
 
+	ss_vcpu_init_struct(&init);
+	*vcpu = aarch64_vcpu_add(vm, 0, &init, entry);
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(*vcpu);
 	ss_map_mmio(vm, SS_MMIO_GPA);
@@ -117,7 +128,7 @@ static bool ss_record_stop(struct ss_run *r)
 }
 
 /* Complete a userspace MMIO access to the test page. */
-static void ss_complete_mmio(struct ss_run *r)
+void ss_complete_mmio(struct ss_run *r)
 {
 	struct kvm_run *run = r->vcpu->run;
 	u64 val = SS_MMIO_READ_VALUE;
@@ -156,9 +167,13 @@ void ss_step(struct ss_run *r)
 				r->hook(r, SS_EV_MMIO);
 			break;
 		default:
-			TEST_FAIL("unexpected exit %s at PC 0x%lx",
-				  exit_reason_str(run->exit_reason),
-				  ss_get_pc(r->vcpu));
+			r->exit_handled = false;
+			if (r->hook)
+				r->hook(r, SS_EV_EXIT);
+			TEST_ASSERT(r->exit_handled,
+				    "unexpected exit %s at PC 0x%lx",
+				    exit_reason_str(run->exit_reason),
+				    ss_get_pc(r->vcpu));
 		}
 	}
 }

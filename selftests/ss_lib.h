@@ -22,6 +22,9 @@
 #define SS_ESR_IFSC(esr)	((esr) & 0x3f)
 #define SS_ESR_IFSC_DEBUG	0x22
 
+/* PSTATE.SS in the SPSR layout of KVM's core register regs.pstate */
+#define SS_PSTATE_SS		BIT(21)
+
 /* Offsets in the EL1 vector table (current EL with SP_ELx). */
 #define SS_VECTOR_SYNC		0x200
 #define SS_VECTOR_IRQ		0x280
@@ -56,7 +59,11 @@ struct ss_record {
 	u64 esr;
 };
 
-enum ss_event { SS_EV_STOP, SS_EV_MMIO };
+/*
+ * SS_EV_EXIT: any other exit to userspace.  The hook must then set
+ * exit_handled, or the run fails.
+ */
+enum ss_event { SS_EV_STOP, SS_EV_MMIO, SS_EV_EXIT };
 
 struct ss_run;
 
@@ -69,6 +76,8 @@ struct ss_run {
 	size_t max_stops;	/* ... or after this many stops */
 	ss_hook_t hook;
 	void *priv;
+
+	bool exit_handled;	/* set by the hook for SS_EV_EXIT */
 
 	struct ss_record *stops;
 	size_t nr_stops;
@@ -87,8 +96,13 @@ u64 ss_get_xreg(struct kvm_vcpu *vcpu, int n);
 void ss_set_xreg(struct kvm_vcpu *vcpu, int n, u64 val);
 u64 ss_vbar(struct kvm_vcpu *vcpu);
 
-/* Step until end_pc or max_stops; asserts on anything but DEBUG/MMIO. */
+/*
+ * Step until end_pc or max_stops; asserts on any exit but DEBUG and MMIO
+ * that the hook does not take.
+ */
 void ss_step(struct ss_run *r);
+/* Supply or consume the data of the userspace MMIO exit in vcpu->run. */
+void ss_complete_mmio(struct ss_run *r);
 
 /*
  * Compare the recorded stops with the expected ones, PC by PC and then
@@ -97,6 +111,7 @@ void ss_step(struct ss_run *r);
  */
 bool ss_check(const struct ss_run *r, const struct ss_stop *exp, size_t n);
 
+void ss_vcpu_init_struct(struct kvm_vcpu_init *init);
 struct kvm_vm *ss_vm_create(struct kvm_vcpu **vcpu, void *entry);
 void ss_map_mmio(struct kvm_vm *vm, u64 gpa);
 
