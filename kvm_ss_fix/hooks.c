@@ -360,10 +360,20 @@ static void ksf_tp_unregister(struct ksf_tp *t)
 }
 
 /*
- * The hot hooks, all or none.  kretprobe instances are taken only for
- * stepping vCPUs (the entry handler declines the others), and a stepping
- * vCPU holds one while it waits in handle_exit() (WFI): one per possible
- * record, plus one per CPU, so none is ever missed.
+ * The hot hooks, all or none, in this order: the entry hook (R4), the
+ * handle_exit() kretprobe (R1, R2 and R3 of exit handlers), then the
+ * kprobes (the other R3 places).  A stepping vCPU keeps running while
+ * they are registered, and every state they set must be cleared by a
+ * hook that is already there: were the MMIO kprobe first, a load it
+ * completed (R3) would be followed by a step exit that no kretprobe
+ * reports (R2), and the step left owed would be taken again, with
+ * nothing run, once the entry hook came.  Unregistration runs in the
+ * reverse order.
+ *
+ * kretprobe instances are taken only for stepping vCPUs (the entry
+ * handler declines the others), and a stepping vCPU holds one while it
+ * waits in handle_exit() (WFI): one per possible record, plus one per
+ * CPU, so none is ever missed.
  */
 int ksf_hot_hooks_register(void)
 {
@@ -385,42 +395,41 @@ int ksf_hot_hooks_register(void)
 		.maxactive = ksf_max_vcpus + num_possible_cpus(),
 	};
 
+	ret = ksf_tp_register(&ksf_entry_tp);
+	if (ret)
+		return ret;
+	ret = register_kretprobe(&ksf_exit_krp);
+	if (ret) {
+		pr_err(KSF_NAME ": cannot kretprobe handle_exit: %d\n", ret);
+		goto out_entry;
+	}
 	ret = register_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
 	if (ret) {
 		pr_err(KSF_NAME ": cannot kprobe KVM's completion points: %d\n",
 		       ret);
-		return ret;
-	}
-	ret = register_kretprobe(&ksf_exit_krp);
-	if (ret) {
-		pr_err(KSF_NAME ": cannot kretprobe handle_exit: %d\n", ret);
-		goto out_kprobes;
-	}
-	ret = ksf_tp_register(&ksf_entry_tp);
-	if (ret)
 		goto out_kretprobe;
+	}
 	return 0;
 
 out_kretprobe:
 	unregister_kretprobe(&ksf_exit_krp);
-out_kprobes:
-	unregister_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
+out_entry:
+	ksf_tp_unregister(&ksf_entry_tp);
 	return ret;
 }
 
 /*
- * The entry probe first: once it is gone no entry is changed, and the
- * state the other hooks keep is only read by it.  unregister_k*probes()
- * wait for their handlers in flight; a handle_exit() still running when
- * its kretprobe goes returns through the kprobes trampoline without
- * calling the handler.
+ * The reverse of ksf_hot_hooks_register().  unregister_k*probes() wait
+ * for their handlers in flight; a handle_exit() still running when its
+ * kretprobe goes returns through the kprobes trampoline without calling
+ * the handler.
  */
 void ksf_hot_hooks_unregister(void)
 {
-	ksf_tp_unregister(&ksf_entry_tp);
+	unregister_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
 	ksf_hot_missed += ksf_exit_krp.nmissed;
 	unregister_kretprobe(&ksf_exit_krp);
-	unregister_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
+	ksf_tp_unregister(&ksf_entry_tp);
 }
 
 /* scan.c found @vcpu: count it if it is single-stepping */
