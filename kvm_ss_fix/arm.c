@@ -20,8 +20,6 @@
 
 #include "kvm_ss_fix.h"
 
-/* hot hooks stay this long after the last vCPU stops stepping */
-#define KSF_DISARM_DELAY	(5 * HZ)
 /* without KVM's debugfs, how long a new module looks for stepping vCPUs */
 #define KSF_INITIAL_LOOK	(HZ / 2)
 
@@ -165,7 +163,9 @@ static void ksf_request_arm(void)
 
 static void ksf_request_disarm(void)
 {
-	mod_delayed_work(system_wq, &ksf_disarm_work, KSF_DISARM_DELAY);
+	/* the hot hooks stay this long after the last vCPU stops stepping */
+	mod_delayed_work(system_wq, &ksf_disarm_work,
+			 msecs_to_jiffies(READ_ONCE(ksf_disarm_delay_ms)));
 }
 
 /* process context: arm now if any vCPU is stepping */

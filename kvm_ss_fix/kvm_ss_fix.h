@@ -59,6 +59,7 @@ static inline void ksf_count(enum ksf_counter c)
 /* module parameters (main.c) */
 extern bool ksf_enable;
 extern unsigned int ksf_max_vcpus;
+extern unsigned int ksf_disarm_delay_ms;
 /* bumped each time `enable` goes from 0 to 1: older step state is stale */
 extern atomic_t ksf_enable_epoch;
 

@@ -12,6 +12,7 @@
 
 #define KSF_VERSION "0.1"
 #define KSF_MAX_VCPUS_LIMIT 65536
+#define KSF_DISARM_DELAY_LIMIT_MS 60000
 
 bool ksf_enable = true;
 atomic_t ksf_enable_epoch = ATOMIC_INIT(0);
@@ -66,6 +67,34 @@ static const struct kernel_param_ops ksf_max_vcpus_ops = {
 module_param_cb(max_vcpus, &ksf_max_vcpus_ops, &ksf_max_vcpus, 0444);
 __MODULE_PARM_TYPE(max_vcpus, "uint");
 MODULE_PARM_DESC(max_vcpus, "Most vCPUs single-stepped at once (1..65536, default 4096)");
+
+unsigned int ksf_disarm_delay_ms = 5000;
+
+static int ksf_set_disarm_delay(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret = kstrtouint(val, 0, &ms);
+
+	if (ret)
+		return ret;
+	if (ms < 1 || ms > KSF_DISARM_DELAY_LIMIT_MS) {
+		pr_err(KSF_NAME ": disarm_delay_ms=%u out of range 1..%u\n", ms,
+		       KSF_DISARM_DELAY_LIMIT_MS);
+		return -ERANGE;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops ksf_disarm_delay_ops = {
+	.set = ksf_set_disarm_delay,
+	.get = param_get_uint,
+};
+
+module_param_cb(disarm_delay_ms, &ksf_disarm_delay_ops, &ksf_disarm_delay_ms,
+		0644);
+__MODULE_PARM_TYPE(disarm_delay_ms, "uint");
+MODULE_PARM_DESC(disarm_delay_ms, "How long the per-exit hooks stay after the last vCPU stops stepping (1..60000 ms, default 5000)");
 
 atomic_long_t ksf_counters[KSF_NR_COUNTERS];
 

@@ -26,6 +26,12 @@ check_cmd "module: bad parameters and double load refused cleanly" \
 	"$m_vmrun" -k 5.10 -f "$m_guest/module-bad-input.sh" \
 	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-bad-input.sh
 
+# The per-exit hooks armed and disarmed again and again (disarm after
+# 1 ms) while other vCPUs sit in the guest: stops exact, every cycle seen.
+check_cmd "module: hooks armed and disarmed while vCPUs sit in the guest" \
+	"$m_vmrun" -k 5.10 -f "$m_guest/ss-armcycle" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" \
+	-- sh -c 'insmod ./kvm_ss_fix.ko disarm_delay_ms=1 && ./ss-armcycle 10 2'
+
 # insmod/rmmod 100 times while two vCPUs single-step; stops taken with
 # the module loaded throughout must be exact, no record may outlive its VM.
 m_log=$KSF_BUILD/check/module-cycle.log

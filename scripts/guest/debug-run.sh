@@ -4,7 +4,9 @@
 # debug kernel, for scripts/check-debug, bracketed by kmemleak scans.
 #
 #   module  kvm_ss_fix loaded: the whole selftest suite, OPS random
-#           operations against the rules model, SECONDS of load cycles
+#           operations against the rules model, SECONDS of arming and
+#           disarming the per-exit hooks while THREADS vCPUs sit in the
+#           guest (ss-armcycle), SECONDS of load cycles
 #           under THREADS stepping vCPUs (stress-load.sh), then bad input
 #           to KVM and to the module (stress-bad-input.sh)
 #   stock   the same vCPU work without the module, so that reports of the
@@ -73,6 +75,8 @@ module)
 	insmod ./kvm_ss_fix.ko || { echo "not ok: insmod failed"; exit 1; }
 	section selftests ./ss_conformance
 	section random ./ss-random --model rules-5.10 --ops "$ops" --seed "$seed"
+	echo 1 >/sys/module/kvm_ss_fix/parameters/disarm_delay_ms
+	section armcycle ./ss-armcycle "$secs" "$threads"
 	rmmod kvm_ss_fix || { echo "not ok: rmmod failed"; exit 1; }
 	section load ./stress-load.sh "$secs" "$threads" "$seed"
 	section bad-input ./stress-bad-input.sh rules-5.10
