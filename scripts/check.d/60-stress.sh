@@ -60,7 +60,7 @@ check_fails "stress: random test catches the 6.1 early-completion gap (expected 
 # random programs while the module is loaded and unloaded in a loop.
 st_log_load=$st_log/load-5.10.log
 if "$st_vmrun" -k 5.10 -t $((st_secs + 120)) -f "$st_guest/ss-random" \
-	-f "$st_guest/stress-load.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- \
+	-f "$st_guest/kvm-smoke" -f "$st_guest/stress-load.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- \
 	./stress-load.sh "$st_secs" 4 "$st_seed" >"$st_log_load" 2>&1; then
 	record pass "stress: ${st_secs}s of load cycles under 4 stepping vCPUs and VM churn" \
 		"$(st_summary "$st_log_load"), $(sed -n 's/^stress-load: //p' "$st_log_load")"

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # stress-load.sh SECONDS THREADS [SEED]: for SECONDS, load and unload
 # kvm_ss_fix in a loop while THREADS vCPUs (ss-random --threads, one VM
-# each, recreated every 100 operations) single-step random programs.
+# each, recreated every 100 operations) single-step random programs and
+# kvm-smoke creates and destroys a VM after another, so that VMs die while
+# insmod's scan walks KVM's debugfs directory.
 # Results taken with the module loaded throughout must match the model;
 # at the end no step record may be left.  Runs inside a vm-run guest with
 # ss-random and kvm_ss_fix.ko beside it (vm-run -f).
@@ -38,6 +40,8 @@ echo 0 >$gen
 ./ss-random --model rules-5.10 --threads "$threads" --gen $gen --round 100 \
 	$seed >/tmp/ss-random.out &
 pid=$!
+( while [ ! -e /tmp/ss-churn-stop ]; do ./kvm-smoke >/dev/null || exit 1; done ) &
+churn=$!
 end=$(($(date +%s) + secs))
 i=0
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -57,6 +61,8 @@ sleep 0.5
 echo stop >$gen
 wait_or_dump $pid
 rc=$?
+touch /tmp/ss-churn-stop
+wait $churn || { echo "not ok: kvm-smoke failed in the VM churn"; rc=1; }
 grep -v '^# replay' /tmp/ss-random.out
 live=$(stat records_live)
 created=$(stat records_created)
