@@ -89,6 +89,34 @@ if kernel_ready "$p_id"; then
 		check_fails "patches: in-tree selftest fails on stock 5.10 (expected failure)" \
 			"not ok" "$p_vmrun" -k 5.10 -f "$p_kst" -- "./$(basename "$p_kst")"
 	fi
+
+	# A kernel that carries the fix already: kvm_ss_fix loaded on it must
+	# not change its stops (no duplicate ISV=0 stop, none lost).  The
+	# suite in column patched-5.10+mod, and the random test against the
+	# rules model, with the module loaded throughout.
+	if "$KSF_TOP/scripts/build-module" "$p_id" >"$p_dir/module.txt" 2>&1 &&
+		[ -x "$p_st" ]; then
+		p_col=$p_id+mod
+		"$p_vmrun" -k "$p_id" -m -t "${KSF_SELFTEST_TIMEOUT:-300}" -o "$p_dir/vm-mod" \
+			-f "$p_st" -- ./ss_conformance >"$p_dir/$p_col.tap" 2>"$p_dir/$p_col.err"
+		if ! grep -q '^# Totals:' "$p_dir/$p_col.tap"; then
+			record fail "patches: selftests on $p_col run" "incomplete TAP (see $p_dir/$p_col.tap)"
+		else
+			record pass "patches: selftests on $p_col run" "$(grep '^# Totals:' "$p_dir/$p_col.tap")"
+			"$KSF_TOP/scripts/selftests-report" -r "$p_dir/records-mod" \
+				"$KSF_TOP/selftests/expected-results" "$p_col=$p_dir/$p_col.tap" \
+				>"$p_dir/report-mod.txt" 2>&1 || true
+			while IFS=$'\t' read -r p_status p_name p_detail; do
+				record "$p_status" "patches: $p_name" "$p_detail"
+			done <"$p_dir/records-mod"
+		fi
+		check_cmd "patches: ss-random on $p_col, 4000 operations" \
+			"$p_vmrun" -k "$p_id" -m -f "$KSF_BUILD/guest/ss-random" -- \
+			./ss-random --model rules-5.10 --ops 4000 --seed "${KSF_SEED:-1}"
+	else
+		tail -n 20 "$p_dir/module.txt" >&2
+		record fail "patches: kvm_ss_fix.ko for $p_id" "see $p_dir/module.txt"
+	fi
 else
 	record skip "patches: tests on $p_id" "the kernel did not build"
 fi
