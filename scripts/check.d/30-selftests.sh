@@ -65,12 +65,40 @@ st_report_flags_xpass() {
 	"$KSF_TOP/scripts/selftests-report" "$exp" "k=$tap"
 }
 
+# ... and a case that skips where expected-results does not say it may:
+# a skip is a test that did not run, fine only where it is listed.  The
+# listed skip of the fixture must stay a skip.
+st_report_flags_unlisted_skip() {
+	local tap=$st_dir/skip.tap exp=$st_dir/skip.expected
+	local rec=$st_dir/skip.records rc=0
+	printf '%s\n' \
+		'#  RUN           global.listed ...' \
+		'#      SKIP      no widget here' \
+		'#            OK  global.listed' \
+		'ok 1 global.listed # SKIP no widget here' \
+		'#  RUN           global.unlisted ...' \
+		'#      SKIP      no gadget here' \
+		'#            OK  global.unlisted' \
+		'ok 2 global.unlisted # SKIP no gadget here' \
+		'# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:2 error:0' >"$tap"
+	printf 'listed k skip widgets are optional\n' >"$exp"
+	"$KSF_TOP/scripts/selftests-report" -r "$rec" "$exp" "k=$tap" || rc=$?
+	if ! grep -qxF "$(printf 'skip\tselftests: k listed\tno widget here')" "$rec"; then
+		echo "the listed skip was not recorded as a skip"
+		return 2
+	fi
+	cat "$rec"
+	return $rc
+}
+
 rm -f "$st_bin"
 if check_cmd "selftests: build" "${st_make[@]}"; [ -x "$st_bin" ]; then
 	check_cmd "selftests: checkpatch --strict clean" st_checkpatch
 	check_cmd "selftests: kselftest install layout" st_install
 	check_fails "selftests: report fails an unexpected pass" "XPASS" \
 		st_report_flags_xpass
+	check_fails "selftests: report fails an unlisted skip" \
+		"skipped but not expected to" st_report_flags_unlisted_skip
 	st_args=()
 	for st_col in $KSF_SELFTEST_COLUMNS; do
 		st_run "$st_col"
