@@ -4,13 +4,31 @@
  *
  * KVM keeps no exported list of VMs, but every VM has a directory of
  * statistics under the exported kvm_debugfs_dir, and each file in it
- * carries a struct kvm_stat_data that points back at its VM.  While the
- * inode lock of kvm_debugfs_dir is held, no VM directory can finish its
- * removal (simple_recursive_removal() takes the parent's lock last), and
- * kvm_destroy_vm() frees nothing before that removal returns: every VM
- * found here stays alive for the walk.  This is the 5.x dentry layout
- * (d_subdirs); Kbuild builds scan_none.c for kernels the hooks leave
- * alone.
+ * carries a struct kvm_stat_data that points back at its VM.
+ *
+ * What the inode lock of kvm_debugfs_dir guarantees (read in 5.10's
+ * fs/libfs.c, fs/debugfs/inode.c, fs/dcache.c and virt/kvm/kvm_main.c):
+ * kvm_destroy_vm() removes the VM's directory with
+ * debugfs_remove_recursive(), that is simple_recursive_removal(), whose
+ * last step takes this lock and d_invalidate()s (unhashes) the directory;
+ * kvm_destroy_vm() frees the statistics' data and the VM only after the
+ * removal has returned.  So a VM directory still hashed while the lock is
+ * held belongs to a VM that stays alive until the lock is dropped.
+ *
+ * It does not make every listed directory live: an unhashed dentry stays
+ * on its parent's d_subdirs until its last reference is dropped
+ * (__dentry_kill() unlists it).  An open "exits" file whose close drops
+ * the VM's last reference keeps both listed: __fput() runs the release,
+ * which destroys the VM and frees the data, and only then dput()s the
+ * file's dentry, which pins its directory; a path walk holding the
+ * file's dentry does the same.  Such a directory is unhashed and its
+ * files' i_private point at freed data: skip it, and an unhashed "exits"
+ * file too.
+ *
+ * The parent's d_lock, held across each list walk, keeps every listed
+ * dentry, and a listed file's inode, from being freed during the walk.
+ * This is the 5.x dentry layout (d_subdirs); Kbuild builds scan_none.c
+ * for kernels the hooks leave alone.
  */
 #include <linux/debugfs.h>
 #include <linux/dcache.h>
@@ -35,7 +53,7 @@ static struct kvm *ksf_vm_of_dir(struct dentry *dir)
 	/* a child's d_lock nests in its parent's, held by our caller */
 	spin_lock_nested(&dir->d_lock, DENTRY_D_LOCK_NESTED);
 	list_for_each_entry(child, &dir->d_subdirs, d_child) {
-		if (!d_is_reg(child) || !d_inode(child) ||
+		if (!d_is_reg(child) || !d_inode(child) || d_unhashed(child) ||
 		    strcmp(child->d_name.name, KSF_STAT_FILE))
 			continue;
 		stat = d_inode(child)->i_private;
@@ -64,7 +82,8 @@ int ksf_scan_existing_vcpus(void)
 	inode_lock(d_inode(top));
 	spin_lock(&top->d_lock);
 	list_for_each_entry(dir, &top->d_subdirs, d_child) {
-		if (!d_is_dir(dir))
+		/* unhashed: removed, and its VM may be freed already */
+		if (!d_is_dir(dir) || d_unhashed(dir))
 			continue;
 		kvm = ksf_vm_of_dir(dir);
 		if (!kvm)
