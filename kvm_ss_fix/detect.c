@@ -1,20 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Which kernels need the fix, and which the hooks understand, judged from
- * what the running kernel has:
- *  - no kvm_arm_setup_debug(): the 6.14+ debug rework, where KVM keeps the
- *    step state in kvm_vcpu_load_debug()/kvm_vcpu_put_debug().  Right.
- *  - __kvm_adjust_pc(): PC updates happen at EL2 entry (5.11+).  From 6.1
- *    KVM keeps DBG_SS_ACTIVE_PENDING itself (370531d1e95b) and from 6.7
- *    restarts MOPS sequences at EL2: right.  5.11 - 6.0 lose steps, but
- *    out of the hooks' reach: refuse, and point at the in-tree fix.
- *  - neither: 5.0 - 5.10, where kvm_skip_instr() clears PSTATE.SS and the
- *    next kvm_arm_setup_debug() sets it again.  The hooks are written for
- *    exactly this run loop.
- * A distribution kernel that backported the fix still gets the hooks; it
- * then shows in the ss_already_clear counter, and the hooks change nothing
- * there (they only clear a bit the kernel has already cleared).
+ * The facts about the running kernel that ksf_decide() (detect.h) judges:
+ * which KVM symbols kallsyms has, and the release.
  */
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/utsname.h>
 
@@ -37,33 +27,32 @@ static unsigned long ksf_symbol(const char *name)
 	return lookup(name);
 }
 
-static bool ksf_release_at_least(unsigned int major, unsigned int minor)
+/* @name at EL1 or VHE EL2, or its nVHE EL2 copy (prefixed by the linker) */
+static bool ksf_has_symbol(const char *name)
 {
-	unsigned int maj = 0, min = 0;
+	char nvhe[KSYM_NAME_LEN];
 
-	if (sscanf(init_utsname()->release, "%u.%u", &maj, &min) != 2)
-		return false;
-	return maj > major || (maj == major && min >= minor);
+	if (ksf_symbol(name))
+		return true;
+	snprintf(nvhe, sizeof(nvhe), "__kvm_nvhe_%s", name);
+	return ksf_symbol(nvhe);
 }
 
 enum ksf_kernel ksf_detect_kernel(const char **why)
 {
-	if (!ksf_symbol("kvm_arm_setup_debug")) {
-		*why = "KVM keeps the step state itself (6.14+ debug rework)";
-		return KSF_KERNEL_FIXED;
+	struct ksf_kernel_facts k = {
+		.setup_debug = ksf_has_symbol("kvm_arm_setup_debug"),
+		.mmio_return = ksf_has_symbol("kvm_handle_mmio_return"),
+		.handle_exit = ksf_has_symbol("handle_exit"),
+		.vcpu_destroy = ksf_has_symbol("kvm_arch_vcpu_destroy"),
+		.reset_vcpu = ksf_has_symbol("kvm_reset_vcpu"),
+		.adjust_pc = ksf_has_symbol("__kvm_adjust_pc"),
+		.inject_exception = ksf_has_symbol("kvm_inject_exception"),
+	};
+
+	if (sscanf(init_utsname()->release, "%u.%u", &k.major, &k.minor) != 2) {
+		k.major = 0;
+		k.minor = 0;
 	}
-	if (ksf_symbol("__kvm_adjust_pc")) {
-		if (ksf_release_at_least(6, 1)) {
-			*why = "KVM keeps DBG_SS_ACTIVE_PENDING itself (6.1+)";
-			return KSF_KERNEL_FIXED;
-		}
-		*why = "PC updates at EL2 entry (5.11 - 6.0): use the in-tree fix";
-		return KSF_KERNEL_UNSUPPORTED;
-	}
-	if (!ksf_release_at_least(5, 0)) {
-		*why = "kernels before 5.0 report emulated steps differently";
-		return KSF_KERNEL_UNSUPPORTED;
-	}
-	*why = "KVM re-arms PSTATE.SS on every entry (5.0 - 5.10)";
-	return KSF_KERNEL_NEEDS_FIX;
+	return ksf_decide(&k, why);
 }

@@ -9,6 +9,7 @@
 #include <linux/kvm_host.h>
 #include <linux/rculist.h>
 
+#include "detect.h"
 #include "ss_rules.h"
 
 #define KSF_NAME "kvm_ss_fix"
@@ -82,13 +83,7 @@ void ksf_vcpu_forget(const struct kvm_vcpu *vcpu);
 void ksf_vcpu_forget_all(void);
 long ksf_vcpu_live(void);
 
-/* detect.c: what the running kernel needs */
-enum ksf_kernel {
-	KSF_KERNEL_NEEDS_FIX,
-	KSF_KERNEL_FIXED,
-	KSF_KERNEL_UNSUPPORTED,
-};
-
+/* detect.c: what the running kernel needs (the verdict: detect.h) */
 enum ksf_kernel ksf_detect_kernel(const char **why);
 
 /* scan.c: vCPUs that existed before the module loaded */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Which kernels the module fixes, leaves alone or refuses: a pure
+ * function of a few facts about the kernel.  detect.c gathers the facts
+ * (kallsyms, the release, the kernel's config); the host-side tests in
+ * model/ feed the same function made-up kernels.
+ *
+ * The hooks (hooks.c) are written for, and tested on, the 5.10 run loop:
+ * kvm_handle_mmio_return() and handle_exit() complete instructions with
+ * kvm_skip_instr() at once, kvm_arm_setup_debug() re-arms PSTATE.SS on
+ * every entry, kvm_arch_vcpu_destroy() ends a vCPU and kvm_reset_vcpu()
+ * resets one.  The module accepts a kernel only when it has all of them,
+ * none of the marks of the later run loops, and a 5.4 - 5.10 release:
+ *
+ *  - __kvm_adjust_pc(): PC updates and exception injection happen at EL2
+ *    entry, from vcpu flags (KVM_ARM64_INCREMENT_PC,
+ *    KVM_ARM64_PENDING_EXCEPTION).  Upstream since f5e30680616a ("KVM:
+ *    arm64: Move __adjust_pc out of line", 5.13), backported to 5.12.y.
+ *    From 6.1 KVM keeps DBG_SS_ACTIVE_PENDING itself (370531d1e95b):
+ *    right, leave it alone.  5.12.y - 6.0 lose steps, but differently:
+ *    refuse, and point at the in-tree fix.
+ *  - kvm_inject_exception(): the same EL2 run loop before that commit,
+ *    5.11 and 5.12.y before the backport, where __adjust_pc() was still
+ *    inline and kvm_inject_exception() a global function of
+ *    arch/arm64/kvm/hyp/exception.c (that commit made it static).  Read
+ *    in the commit's 5.12-stable posting; no 5.11 tree was at hand.
+ *    5.10 has neither (its enter_exception64() is EL1 code of
+ *    inject_fault.c, so that name marks nothing).
+ *  - no kvm_arm_setup_debug(): the 6.14+ debug rework, where KVM keeps
+ *    the step state in kvm_vcpu_load_debug()/kvm_vcpu_put_debug().
+ *    Right.
+ */
+#ifndef KVM_SS_FIX_DETECT_H
+#define KVM_SS_FIX_DETECT_H
+
+#include <linux/types.h>
+
+enum ksf_kernel {
+	KSF_KERNEL_NEEDS_FIX,
+	KSF_KERNEL_FIXED,
+	KSF_KERNEL_UNSUPPORTED,
+};
+
+/* What the module looks at; a symbol is true when kallsyms has it. */
+struct ksf_kernel_facts {
+	bool setup_debug;	/* kvm_arm_setup_debug */
+	bool mmio_return;	/* kvm_handle_mmio_return */
+	bool handle_exit;	/* handle_exit */
+	bool vcpu_destroy;	/* kvm_arch_vcpu_destroy */
+	bool reset_vcpu;	/* kvm_reset_vcpu */
+	bool adjust_pc;		/* __kvm_adjust_pc */
+	bool inject_exception;	/* kvm_inject_exception */
+	unsigned int major;	/* release, 0.0 when unreadable */
+	unsigned int minor;
+};
+
+#define KSF_RELEASE(major, minor)	((major) * 1000 + (minor))
+#define KSF_NOT_510	": not the 5.10 run loop the hooks are written for"
+
+/*
+ * The verdict on kernel @k; *@why says what the kernel has that decided
+ * it, in words for the one load line.
+ */
+static inline enum ksf_kernel ksf_decide(const struct ksf_kernel_facts *k,
+					 const char **why)
+{
+	unsigned int release = KSF_RELEASE(k->major, k->minor);
+
+	if (!k->setup_debug) {
+		*why = "KVM keeps the step state itself (6.14+ debug rework)";
+		return KSF_KERNEL_FIXED;
+	}
+	if (k->adjust_pc && release >= KSF_RELEASE(6, 1)) {
+		*why = "KVM keeps DBG_SS_ACTIVE_PENDING itself (6.1+)";
+		return KSF_KERNEL_FIXED;
+	}
+	*why = NULL;
+	if (k->adjust_pc)
+		*why = "__kvm_adjust_pc: PC updates at EL2 entry (5.12.y, 5.13 - 6.0)"
+		       KSF_NOT_510 "; use the in-tree fix";
+	else if (k->inject_exception)
+		*why = "kvm_inject_exception: exceptions and PC updates at EL2 entry (5.11, 5.12.y)"
+		       KSF_NOT_510 "; use the in-tree fix";
+	else if (!k->mmio_return)
+		*why = "no kvm_handle_mmio_return" KSF_NOT_510;
+	else if (!k->handle_exit)
+		*why = "no handle_exit" KSF_NOT_510;
+	else if (!k->vcpu_destroy)
+		*why = "no kvm_arch_vcpu_destroy" KSF_NOT_510;
+	else if (!k->reset_vcpu)
+		*why = "no kvm_reset_vcpu" KSF_NOT_510;
+	else if (release < KSF_RELEASE(5, 4) || release > KSF_RELEASE(5, 10))
+		*why = "a release outside 5.4 - 5.10: the hooks are tested on 5.10";
+	if (*why)
+		return KSF_KERNEL_UNSUPPORTED;
+
+	*why = "KVM re-arms PSTATE.SS on every entry (5.4 - 5.10; tested on 5.10)";
+	return KSF_KERNEL_NEEDS_FIX;
+}
+
+#endif /* KVM_SS_FIX_DETECT_H */
