@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The facts about the running kernel that ksf_decide() (detect.h) judges:
- * which KVM symbols kallsyms has, and the release.
+ * which KVM symbols kallsyms has, the release, and whether the kernel the
+ * module is built for is PREEMPT_RT.
  */
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
@@ -48,6 +49,7 @@ enum ksf_kernel ksf_detect_kernel(const char **why)
 		.reset_vcpu = ksf_has_symbol("kvm_reset_vcpu"),
 		.adjust_pc = ksf_has_symbol("__kvm_adjust_pc"),
 		.inject_exception = ksf_has_symbol("kvm_inject_exception"),
+		.preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT),
 	};
 
 	if (sscanf(init_utsname()->release, "%u.%u", &k.major, &k.minor) != 2) {

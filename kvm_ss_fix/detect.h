@@ -29,6 +29,11 @@
  *  - no kvm_arm_setup_debug(): the 6.14+ debug rework, where KVM keeps
  *    the step state in kvm_vcpu_load_debug()/kvm_vcpu_put_debug().
  *    Right.
+ *
+ * On a PREEMPT_RT kernel the hooks cannot run at all: the tracepoint
+ * probes run with preemption off and take spinlock_t locks and
+ * GFP_ATOMIC allocations, which sleep there.  A kernel that needs no fix
+ * is still left alone, as nothing is hooked then.
  */
 #ifndef KVM_SS_FIX_DETECT_H
 #define KVM_SS_FIX_DETECT_H
@@ -52,10 +57,13 @@ struct ksf_kernel_facts {
 	bool inject_exception;	/* kvm_inject_exception */
 	unsigned int major;	/* release, 0.0 when unreadable */
 	unsigned int minor;
+	bool preempt_rt;	/* CONFIG_PREEMPT_RT */
 };
 
 #define KSF_RELEASE(major, minor)	((major) * 1000 + (minor))
 #define KSF_NOT_510	": not the 5.10 run loop the hooks are written for"
+#define KSF_RT_WHY	\
+	": the step probes run with preemption off and would take sleeping locks; not supported"
 
 /*
  * The verdict on kernel @k; *@why says what the kernel has that decided
@@ -91,6 +99,8 @@ static inline enum ksf_kernel ksf_decide(const struct ksf_kernel_facts *k,
 		*why = "no kvm_reset_vcpu" KSF_NOT_510;
 	else if (release < KSF_RELEASE(5, 4) || release > KSF_RELEASE(5, 10))
 		*why = "a release outside 5.4 - 5.10: the hooks are tested on 5.10";
+	else if (k->preempt_rt)
+		*why = "PREEMPT_RT kernel" KSF_RT_WHY;
 	if (*why)
 		return KSF_KERNEL_UNSUPPORTED;
 

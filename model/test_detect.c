@@ -146,4 +146,37 @@ TEST(v6_14_and_later_already_right)
 	       "KVM keeps the step state itself (6.14+ debug rework)");
 }
 
+/* the hooks would sleep in atomic context: refused where they would run */
+TEST(preempt_rt_refused)
+{
+	struct ksf_kernel_facts k = k510;
+
+	k.preempt_rt = true;
+	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED,
+	       "PREEMPT_RT kernel: the step probes run with preemption off and would take sleeping locks; not supported");
+}
+
+/* ... and a kernel that needs nothing is left alone, RT or not */
+TEST(preempt_rt_already_right)
+{
+	struct ksf_kernel_facts k = k_adjust_pc(6, 1);
+
+	k.preempt_rt = true;
+	expect(_metadata, &k, KSF_KERNEL_FIXED, "KVM keeps DBG_SS_ACTIVE_PENDING");
+	k = k_adjust_pc(6, 12);
+	k.preempt_rt = true;
+	expect(_metadata, &k, KSF_KERNEL_FIXED, "KVM keeps DBG_SS_ACTIVE_PENDING");
+	k.setup_debug = false;
+	expect(_metadata, &k, KSF_KERNEL_FIXED, "KVM keeps the step state");
+}
+
+/* a refusal on 5.11 - 6.0 names the run loop, not PREEMPT_RT */
+TEST(preempt_rt_later_run_loop_names_it)
+{
+	struct ksf_kernel_facts k = k511(11);
+
+	k.preempt_rt = true;
+	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "kvm_inject_exception:");
+}
+
 TEST_HARNESS_MAIN
