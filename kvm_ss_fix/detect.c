@@ -14,7 +14,7 @@
 typedef unsigned long (*ksf_lookup_fn)(const char *name);
 
 /* kallsyms_lookup_name() is not exported since 5.7; find it once */
-static unsigned long ksf_symbol(const char *name)
+unsigned long ksf_symbol(const char *name)
 {
 	static ksf_lookup_fn lookup;
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
@@ -46,7 +46,8 @@ enum ksf_kernel ksf_detect_kernel(const char **why)
 		.mmio_return = ksf_has_symbol("kvm_handle_mmio_return"),
 		.handle_exit = ksf_has_symbol("handle_exit"),
 		.vcpu_destroy = ksf_has_symbol("kvm_arch_vcpu_destroy"),
-		.reset_vcpu = ksf_has_symbol("kvm_reset_vcpu"),
+		.inject_undef = ksf_has_symbol("kvm_inject_undefined"),
+		.running_vcpu = ksf_has_symbol("kvm_get_running_vcpu"),
 		.adjust_pc = ksf_has_symbol("__kvm_adjust_pc"),
 		.inject_exception = ksf_has_symbol("kvm_inject_exception"),
 		.preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT),

@@ -8,9 +8,11 @@
  * The hooks (hooks.c) are written for, and tested on, the 5.10 run loop:
  * kvm_handle_mmio_return() and handle_exit() complete instructions with
  * kvm_skip_instr() at once, kvm_arm_setup_debug() re-arms PSTATE.SS on
- * every entry, kvm_arch_vcpu_destroy() ends a vCPU and kvm_reset_vcpu()
- * resets one.  The module accepts a kernel only when it has all of them,
- * none of the marks of the later run loops, and a 5.4 - 5.10 release:
+ * every entry, kvm_arch_vcpu_destroy() ends a vCPU, kvm_inject_undefined()
+ * (with its dabt and pabt siblings) injects exceptions at once, and
+ * kvm_get_running_vcpu() names the vCPU at kvm_entry.  The module accepts
+ * a kernel only when it has all of them, none of the marks of the later
+ * run loops, and a 5.4 - 5.10 release:
  *
  *  - __kvm_adjust_pc(): PC updates and exception injection happen at EL2
  *    entry, from vcpu flags (KVM_ARM64_INCREMENT_PC,
@@ -52,7 +54,8 @@ struct ksf_kernel_facts {
 	bool mmio_return;	/* kvm_handle_mmio_return */
 	bool handle_exit;	/* handle_exit */
 	bool vcpu_destroy;	/* kvm_arch_vcpu_destroy */
-	bool reset_vcpu;	/* kvm_reset_vcpu */
+	bool inject_undef;	/* kvm_inject_undefined */
+	bool running_vcpu;	/* kvm_get_running_vcpu */
 	bool adjust_pc;		/* __kvm_adjust_pc */
 	bool inject_exception;	/* kvm_inject_exception */
 	unsigned int major;	/* release, 0.0 when unreadable */
@@ -95,8 +98,10 @@ static inline enum ksf_kernel ksf_decide(const struct ksf_kernel_facts *k,
 		*why = "no handle_exit" KSF_NOT_510;
 	else if (!k->vcpu_destroy)
 		*why = "no kvm_arch_vcpu_destroy" KSF_NOT_510;
-	else if (!k->reset_vcpu)
-		*why = "no kvm_reset_vcpu" KSF_NOT_510;
+	else if (!k->inject_undef)
+		*why = "no kvm_inject_undefined" KSF_NOT_510;
+	else if (!k->running_vcpu)
+		*why = "no kvm_get_running_vcpu" KSF_NOT_510;
 	else if (release < KSF_RELEASE(5, 4) || release > KSF_RELEASE(5, 10))
 		*why = "a release outside 5.4 - 5.10: the hooks are tested on 5.10";
 	else if (k->preempt_rt)

@@ -53,6 +53,14 @@
 #define KSF_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
 				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW)
 
+/*
+ * kvm_get_running_vcpu(), found at load: exported to any GPL module on
+ * 5.10, but only to KVM's own on newer kernels, where a link-time
+ * dependency would keep the module from even loading to say it is not
+ * needed.
+ */
+static struct kvm_vcpu *(*ksf_running_vcpu)(void);
+
 static bool ksf_pstate_ss(const struct kvm_vcpu *vcpu)
 {
 	return *vcpu_cpsr(vcpu) & DBG_SPSR_SS;
@@ -141,7 +149,7 @@ static void ksf_probe_set_guest_debug(void *data, struct kvm_vcpu *vcpu,
  */
 static void ksf_probe_entry(void *data, unsigned long pc)
 {
-	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	struct kvm_vcpu *vcpu = ksf_running_vcpu();
 	struct ksf_vcpu *rec;
 	bool clear;
 
@@ -448,6 +456,11 @@ int ksf_hooks_register(void)
 {
 	int ret;
 
+	ksf_running_vcpu = (void *)ksf_symbol("kvm_get_running_vcpu");
+	if (!ksf_running_vcpu) {
+		pr_err(KSF_NAME ": kvm_get_running_vcpu not found\n");
+		return -ENOENT;
+	}
 	ret = ksf_find_tracepoints();
 	if (ret)
 		return ret;

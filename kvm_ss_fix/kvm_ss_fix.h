@@ -85,6 +85,7 @@ long ksf_vcpu_live(void);
 
 /* detect.c: what the running kernel needs (the verdict: detect.h) */
 enum ksf_kernel ksf_detect_kernel(const char **why);
+unsigned long ksf_symbol(const char *name);
 
 /* scan.c: vCPUs that existed before the module loaded */
 int ksf_scan_existing_vcpus(void);

@@ -148,7 +148,7 @@ static int __init kvm_ss_fix_init(void)
 		pr_warn(KSF_NAME ": built with a deliberate bug (KSF_BREAK_*) for scripts/check-debug: never use this build\n");
 	switch (ksf_detect_kernel(&why)) {
 	case KSF_KERNEL_FIXED:
-		pr_info(KSF_NAME ": inactive (step rules, MOPS restart): kernel already right: %s\n",
+		pr_info(KSF_NAME ": inactive, nothing hooked: kernel already right: %s\n",
 			why);
 		break;
 	case KSF_KERNEL_UNSUPPORTED:

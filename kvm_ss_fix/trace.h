@@ -17,14 +17,14 @@ TRACE_EVENT(kvm_ss_fix_rule,
 	    TP_ARGS(vcpu_id, pc, rule, pending),
 	    TP_STRUCT__entry(__field(unsigned int, vcpu_id)
 			     __field(unsigned long, pc)
-			     __string(rule, rule)
+			     __array(char, rule, 24)
 			     __field(bool, pending)),
 	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
 			   __entry->pc = pc;
-			   __assign_str(rule, rule);
+			   strscpy(__entry->rule, rule, sizeof(__entry->rule));
 			   __entry->pending = pending;),
 	    TP_printk("vcpu %u pc 0x%lx %s -> active-pending %d",
-		      __entry->vcpu_id, __entry->pc, __get_str(rule),
+		      __entry->vcpu_id, __entry->pc, __entry->rule,
 		      __entry->pending));
 
 TRACE_EVENT(kvm_ss_fix_entry,

@@ -12,7 +12,7 @@
 /* Debian 11's 5.10: the run loop the hooks are written and tested for */
 static const struct ksf_kernel_facts k510 = {
 	.setup_debug = true, .mmio_return = true, .handle_exit = true,
-	.vcpu_destroy = true, .reset_vcpu = true, .major = 5, .minor = 10,
+	.vcpu_destroy = true, .inject_undef = true, .running_vcpu = true, .major = 5, .minor = 10,
 };
 
 /* 5.11, and 5.12.y before the __kvm_adjust_pc() backport */
@@ -65,17 +65,19 @@ TEST(v5_10_missing_symbol_refused)
 {
 	static const char *const why[] = {
 		"no kvm_handle_mmio_return:", "no handle_exit:",
-		"no kvm_arch_vcpu_destroy:", "no kvm_reset_vcpu:",
+		"no kvm_arch_vcpu_destroy:", "no kvm_inject_undefined:",
+		"no kvm_get_running_vcpu:",
 	};
 	struct ksf_kernel_facts k;
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		k = k510;
 		k.mmio_return = i != 0;
 		k.handle_exit = i != 1;
 		k.vcpu_destroy = i != 2;
-		k.reset_vcpu = i != 3;
+		k.inject_undef = i != 3;
+		k.running_vcpu = i != 4;
 		expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, why[i]);
 	}
 }

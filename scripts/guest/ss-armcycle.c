@@ -33,7 +33,7 @@ struct sitter {
 	unsigned long runs;
 };
 
-static volatile sig_atomic_t stopping;
+static bool stopping;	/* atomic: the sitters poll it */
 
 static void on_sigusr1(int sig)
 {
@@ -71,7 +71,7 @@ static void *sit(void *arg)
 {
 	struct sitter *s = arg;
 
-	while (!stopping) {
+	while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
 		if (ioctl(s->vcpu.fd, KVM_RUN, NULL) && errno != EINTR)
 			rawkvm_die("sitter KVM_RUN");
 		s->runs++;
@@ -123,8 +123,9 @@ int main(int argc, char **argv)
 	bool ok = true;
 	u64 end, pc;
 
-	if (argc != 3 || (secs = atoi(argv[1])) <= 0 ||
-	    (n = atoi(argv[2])) < 1 || n > MAX_SITTERS) {
+	secs = argc == 3 ? atoi(argv[1]) : 0;
+	n = argc == 3 ? atoi(argv[2]) : 0;
+	if (secs <= 0 || n < 1 || n > MAX_SITTERS) {
 		fprintf(stderr, "usage: ss-armcycle SECONDS SITTERS(1..%d)\n",
 			MAX_SITTERS);
 		return 2;
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < n && !(cycles % 16); i++)
 			pthread_kill(sitters[i].thread, SIGUSR1);
 	}
-	stopping = 1;
+	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
 	for (i = 0; i < n; i++) {
 		/* a signal just before KVM_RUN is lost: repeat until it ends */
 		do {
