@@ -75,8 +75,8 @@ module)
 	insmod ./kvm_ss_fix.ko || { echo "not ok: insmod failed"; exit 1; }
 	section selftests ./ss_conformance
 	section random ./ss-random --model rules-5.10 --ops "$ops" --seed "$seed"
-	echo 1 >/sys/module/kvm_ss_fix/parameters/disarm_delay_ms
-	section armcycle ./ss-armcycle "$secs" "$threads"
+	section armcycle sh -c 'echo 1 >/sys/module/kvm_ss_fix/parameters/disarm_delay_ms &&
+		./ss-armcycle "$1" "$2"' armcycle "$secs" "$threads"
 	rmmod kvm_ss_fix || { echo "not ok: rmmod failed"; exit 1; }
 	section load ./stress-load.sh "$secs" "$threads" "$seed"
 	section bad-input ./stress-bad-input.sh rules-5.10

@@ -25,7 +25,7 @@
 #define STEPS_PER_CYCLE	24
 #define STATS		"/sys/kernel/debug/kvm_ss_fix/stats"
 #define DBG_STEP	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)
-#define DISARM_WAIT_MS	2000
+#define DISARM_WAIT_MS	10000
 
 struct sitter {
 	pthread_t thread;
