@@ -42,6 +42,7 @@ static bool ksf_has_symbol(const char *name)
 enum ksf_kernel ksf_detect_kernel(const char **why)
 {
 	struct ksf_kernel_facts k = {
+		.kvm = ksf_has_symbol("kvm_arch_vcpu_ioctl_set_guest_debug"),
 		.setup_debug = ksf_has_symbol("kvm_arm_setup_debug"),
 		.mmio_return = ksf_has_symbol("kvm_handle_mmio_return"),
 		.handle_exit = ksf_has_symbol("handle_exit"),

@@ -28,6 +28,9 @@
  *    in the commit's 5.12-stable posting; no 5.11 tree was at hand.
  *    5.10 has neither (its enter_exception64() is EL1 code of
  *    inject_fault.c, so that name marks nothing).
+ *  - no kvm_arch_vcpu_ioctl_set_guest_debug(), which every arm64 KVM has:
+ *    no KVM at all (Debian's 5.10 and 6.1 PREEMPT_RT arm64 flavours
+ *    are built so).  Nothing to fix: refuse, rather than call it right.
  *  - no kvm_arm_setup_debug(): the 6.14+ debug rework, where KVM keeps
  *    the step state in kvm_vcpu_load_debug()/kvm_vcpu_put_debug().
  *    Right.
@@ -50,6 +53,7 @@ enum ksf_kernel {
 
 /* What the module looks at; a symbol is true when kallsyms has it. */
 struct ksf_kernel_facts {
+	bool kvm;		/* kvm_arch_vcpu_ioctl_set_guest_debug */
 	bool setup_debug;	/* kvm_arm_setup_debug */
 	bool mmio_return;	/* kvm_handle_mmio_return */
 	bool handle_exit;	/* handle_exit */
@@ -77,6 +81,10 @@ static inline enum ksf_kernel ksf_decide(const struct ksf_kernel_facts *k,
 {
 	unsigned int release = KSF_RELEASE(k->major, k->minor);
 
+	if (!k->kvm) {
+		*why = "no KVM (no kvm_arch_vcpu_ioctl_set_guest_debug): nothing to fix";
+		return KSF_KERNEL_UNSUPPORTED;
+	}
 	if (!k->setup_debug) {
 		*why = "KVM keeps the step state itself (6.14+ debug rework)";
 		return KSF_KERNEL_FIXED;

@@ -11,8 +11,9 @@
 
 /* Debian 11's 5.10: the run loop the hooks are written and tested for */
 static const struct ksf_kernel_facts k510 = {
-	.setup_debug = true, .mmio_return = true, .handle_exit = true,
-	.vcpu_destroy = true, .inject_undef = true, .running_vcpu = true, .major = 5, .minor = 10,
+	.kvm = true, .setup_debug = true, .mmio_return = true,
+	.handle_exit = true, .vcpu_destroy = true, .inject_undef = true,
+	.running_vcpu = true, .major = 5, .minor = 10,
 };
 
 /* 5.11, and 5.12.y before the __kvm_adjust_pc() backport */
@@ -179,6 +180,17 @@ TEST(preempt_rt_later_run_loop_names_it)
 
 	k.preempt_rt = true;
 	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "kvm_inject_exception:");
+}
+
+/* a kernel built without KVM is not "already right": there is no KVM */
+TEST(no_kvm_refused)
+{
+	struct ksf_kernel_facts k = { .major = 6, .minor = 1, .preempt_rt = true };
+
+	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "no KVM (");
+	k.major = 5;
+	k.minor = 10;
+	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "no KVM (");
 }
 
 TEST_HARNESS_MAIN

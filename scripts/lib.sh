@@ -9,8 +9,8 @@ KSF_PROG=${KSF_PROG:-$(basename "$0")}
 # Kernel ids that come as Debian packages; built ones (patched-5.10, ...)
 # register themselves under $KSF_CACHE/kernels/<id> too.  fetch-kernels
 # also knows 5.10-rt, Debian 11's PREEMPT_RT flavour, which is not listed
-# here: it is built without KVM (CONFIG_KVM unset), so the module does
-# not link against it and vm-run cannot run a VM in it.
+# here: it is built without KVM (CONFIG_KVM unset), so vm-run cannot run
+# a VM in it, and the module only refuses to load there.
 KSF_DEBIAN_IDS="5.10 6.1 6.12"
 
 die() { echo "$KSF_PROG: error: $*" >&2; exit 1; }
