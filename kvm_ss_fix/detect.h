@@ -12,7 +12,9 @@
  * (with its dabt and pabt siblings) injects exceptions at once, and
  * kvm_get_running_vcpu() names the vCPU at kvm_entry.  The module accepts
  * a kernel only when it has all of them, none of the marks of the later
- * run loops, and a 5.4 - 5.10 release:
+ * run loops, and a 5.10 release (the only one it is tested on; 5.7 and
+ * 5.8 also pass handle_exit() a struct kvm_run, which moves the argument
+ * the kretprobe reads):
  *
  *  - __kvm_adjust_pc(): PC updates and exception injection happen at EL2
  *    entry, from vcpu flags (KVM_ARM64_INCREMENT_PC,
@@ -110,14 +112,14 @@ static inline enum ksf_kernel ksf_decide(const struct ksf_kernel_facts *k,
 		*why = "no kvm_inject_undefined" KSF_NOT_510;
 	else if (!k->running_vcpu)
 		*why = "no kvm_get_running_vcpu" KSF_NOT_510;
-	else if (release < KSF_RELEASE(5, 4) || release > KSF_RELEASE(5, 10))
-		*why = "a release outside 5.4 - 5.10: the hooks are tested on 5.10";
+	else if (release != KSF_RELEASE(5, 10))
+		*why = "a release other than 5.10: the hooks are written and tested for 5.10";
 	else if (k->preempt_rt)
 		*why = "PREEMPT_RT kernel" KSF_RT_WHY;
 	if (*why)
 		return KSF_KERNEL_UNSUPPORTED;
 
-	*why = "KVM re-arms PSTATE.SS on every entry (5.4 - 5.10; tested on 5.10)";
+	*why = "KVM re-arms PSTATE.SS on every entry (5.10)";
 	return KSF_KERNEL_NEEDS_FIX;
 }
 

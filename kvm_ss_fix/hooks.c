@@ -23,12 +23,16 @@
  * changes the step state (ss_rules.c), so nothing else is hooked.
  *
  * kvm_skip_instr() is __always_inline in every handler that completes a
- * trapped instruction, so it has no place of its own to hook.  Its caller
- * is always handle_exit(), which the kretprobe brackets: inside
- * handle_exit() the only way the PC moves forward by exactly the trapped
- * instruction's length (ESR_ELx.IL) is kvm_skip_instr(), so that is
- * where R3 is known.  (The one other PC change there, the rewind of an
- * HVC or SMC when an SError is pending, goes backwards.)
+ * trapped instruction, so it has no place of its own to hook.  Its host
+ * callers are kvm_handle_mmio_return() (kprobed) and the exit handlers
+ * under handle_exit(), which the kretprobe brackets: inside handle_exit()
+ * the only way the PC moves forward by exactly the trapped instruction's
+ * length (ESR_ELx.IL) is kvm_skip_instr(), so that is where R3 is known.
+ * (The one other PC change there, the rewind of an HVC or SMC when an
+ * SError is pending, goes backwards.)  The hyp's own __kvm_skip_instr()
+ * (vGIC CPU interface and TX2 traps handled at EL2) needs no hook: it
+ * writes SPSR.SS = 0 and returns straight to the guest, so the hardware
+ * takes the step exception, which R1 and R2 see.
  *
  * Everything except KVM_SET_GUEST_DEBUG and vCPU teardown is "hot": it
  * runs on every exit of every VM, or is only of use while a vCPU steps,
@@ -79,7 +83,10 @@ static bool ksf_single_stepping(u32 guest_debug)
  */
 static struct ss_vcpu_state *ksf_state(struct ksf_vcpu *rec)
 {
-	unsigned int epoch = atomic_read(&ksf_enable_epoch);
+	unsigned int epoch;
+
+	smp_rmb();	/* `enable` seen on, then its epoch: see ksf_set_enable() */
+	epoch = atomic_read(&ksf_enable_epoch);
 
 	if (unlikely(rec->epoch != epoch)) {
 		rec->ss = (struct ss_vcpu_state){ 0 };
@@ -217,16 +224,18 @@ static int ksf_exit_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct ksf_exit_frame *f = (struct ksf_exit_frame *)ri->data;
 	struct kvm_vcpu *vcpu = f->vcpu;
-	u32 esr = kvm_vcpu_get_esr(vcpu);
 
 	if (!f->trap || !READ_ONCE(ksf_enable))
 		return 0;
+	/*
+	 * EC 0x32 is handled by kvm_handle_guest_debug() alone, which
+	 * reports it to userspace and returns 0.
+	 */
 	if (*vcpu_pc(vcpu) == f->pc + f->insn_len)
 		ksf_apply(vcpu, f->rec, ss_rules_on_completed_by_kvm,
 			  "completed-by-kvm");
 	else if (regs_return_value(regs) == 0 &&
-		 vcpu->run->exit_reason == KVM_EXIT_DEBUG &&
-		 ESR_ELx_EC(esr) == ESR_ELx_EC_SOFTSTP_LOW)
+		 ESR_ELx_EC(kvm_vcpu_get_esr(vcpu)) == ESR_ELx_EC_SOFTSTP_LOW)
 		ksf_apply(vcpu, f->rec, ss_rules_on_step_reported,
 			  "step-reported");
 	return 0;

@@ -24,12 +24,18 @@ atomic_t ksf_enable_epoch = ATOMIC_INIT(0);
  */
 static int ksf_set_enable(const char *val, const struct kernel_param *kp)
 {
-	bool was = READ_ONCE(ksf_enable);
-	int ret = param_set_bool(val, kp);
+	bool on;
+	int ret = kstrtobool(val, &on);
 
-	if (!ret && !was && READ_ONCE(ksf_enable))
+	if (ret)
+		return ret;
+	if (on && !READ_ONCE(ksf_enable)) {
 		atomic_inc(&ksf_enable_epoch);
-	return ret;
+		/* the epoch before `enable`: pairs with smp_rmb() in ksf_state() */
+		smp_wmb();
+	}
+	WRITE_ONCE(ksf_enable, on);
+	return 0;
 }
 
 static const struct kernel_param_ops ksf_enable_ops = {
@@ -173,6 +179,13 @@ static void __exit kvm_ss_fix_exit(void)
 {
 	debugfs_remove_recursive(ksf_debugfs);
 	if (ksf_active) {
+		/*
+		 * The hooks go one after the other; a vCPU stepping meanwhile
+		 * must not meet the entry hook without the kretprobe that
+		 * reports its steps (a stop at the same PC on every KVM_RUN):
+		 * from here every hook does nothing, as on the stock kernel.
+		 */
+		WRITE_ONCE(ksf_enable, false);
 		ksf_hooks_unregister();
 		ksf_vcpu_forget_all();
 		rcu_barrier();

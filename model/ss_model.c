@@ -103,7 +103,10 @@ void model_reset(struct model_vcpu *v, u64 pc)
  * The next exit from the guest has a physical SError pending:
  * handle_exit() returns to the guest at once (rewinding an HVC so that it
  * is issued again), without handling the exit.  The model leaves out the
- * SError's own effect on the guest.
+ * SError's own effect on the guest: the virtual SError that
+ * handle_exit_early() may inject is assumed to come after the owed step
+ * exception.  QEMU cannot raise a physical SError at an exit, so this
+ * order is not checked on the test bed.
  */
 void model_serror_at_next_exit(struct model_vcpu *v)
 {

@@ -220,11 +220,11 @@ static void ss_set_cpu_irq(struct kvm_vm *vm, struct kvm_vcpu *vcpu, int level)
 #define SS_WFI_WAKE_NS	(50 * 1000 * 1000)
 
 /*
- * KVM's count of the WFI traps it handled, summed over every vCPU of
- * every VM (the global debugfs statistic: 5.10, 6.1, 6.12 and newer all
- * have it under this name).  Only this case's vCPU runs meanwhile.
+ * KVM's count of the WFI traps it handled for this VM alone: its debugfs
+ * directory is named "<pid>-<VM fd>" on 5.10, 6.1, 6.12 and newer, so
+ * WFIs of other VMs, or VMs destroyed meanwhile, cannot move it.
  */
-#define SS_WFI_EXIT_STAT	"/sys/kernel/debug/kvm/wfi_exit_stat"
+#define SS_WFI_EXIT_STAT	"/sys/kernel/debug/kvm/%d-%d/wfi_exit_stat"
 #define SS_WFI_NOT_TRAPPED \
 	"not exercised on this bed: the stepped WFI never trapped to KVM (wfi_exit_stat unchanged; QEMU TCG runs a stepped WFI as a NOP)"
 
@@ -283,14 +283,16 @@ static pthread_t ss_start_waker(struct ss_wfi_ctx *ctx)
 	return thread;
 }
 
-/* Read SS_WFI_EXIT_STAT into @val; 0, or -errno when it cannot be read. */
-static int ss_read_wfi_exits(u64 *val)
+/* Read @vm's wfi_exit_stat into @val; 0, or -errno when it cannot be. */
+static int ss_read_wfi_exits(struct kvm_vm *vm, u64 *val)
 {
+	char path[96];
 	unsigned long long v;
 	FILE *f;
 	int n;
 
-	f = fopen(SS_WFI_EXIT_STAT, "r");
+	snprintf(path, sizeof(path), SS_WFI_EXIT_STAT, getpid(), vm->fd);
+	f = fopen(path, "r");
 	if (!f)
 		return -errno;
 	n = fscanf(f, "%llu", &v);
@@ -343,11 +345,11 @@ TEST(wfi_irq_pending)
 
 	ctx.vm = vm;
 	ctx.vcpu = vcpu;
-	err_before = ss_read_wfi_exits(&exits_before);
+	err_before = ss_read_wfi_exits(vm, &exits_before);
 	waker = ss_start_waker(&ctx);
 	ok = ss_run_and_check(vcpu, (u64)ss_wfi_end, exp, ARRAY_SIZE(exp),
 			      ss_arm_waker_hook, &ctx, NULL);
-	err_after = ss_read_wfi_exits(&exits_after);
+	err_after = ss_read_wfi_exits(vm, &exits_after);
 	WRITE_ONCE(ctx.stop, true);
 	pthread_join(waker, NULL);
 	ASSERT_TRUE(ok);
@@ -356,10 +358,10 @@ TEST(wfi_irq_pending)
 
 	if (err_before || err_after)
 		SKIP(return,
-		     "cannot tell whether the stepped WFI reached KVM: %s: %s",
-		     SS_WFI_EXIT_STAT, strerror(-(err_before ?: err_after)));
-	TH_LOG("%s: %llu before the stepped WFI, %llu after",
-	       SS_WFI_EXIT_STAT, (unsigned long long)exits_before,
+		     "cannot tell whether the stepped WFI reached KVM: this VM's wfi_exit_stat: %s",
+		     strerror(-(err_before ?: err_after)));
+	TH_LOG("this VM's wfi_exit_stat: %llu before the stepped WFI, %llu after",
+	       (unsigned long long)exits_before,
 	       (unsigned long long)exits_after);
 	if (exits_after == exits_before)
 		SKIP(return, "%s", SS_WFI_NOT_TRAPPED);
@@ -923,6 +925,7 @@ TEST(nisv_exit_then_pstate_write)
 }
 
 #define SS_ENABLE_PARAM	"/sys/module/kvm_ss_fix/parameters/enable"
+#define SS_MODULE_STATS	"/sys/kernel/debug/kvm_ss_fix/stats"
 
 static void ss_module_enable(bool on)
 {
@@ -931,6 +934,25 @@ static void ss_module_enable(bool on)
 	TEST_ASSERT(f, "cannot open %s: %d", SS_ENABLE_PARAM, errno);
 	TEST_ASSERT(fputs(on ? "1\n" : "0\n", f) >= 0 && !fclose(f),
 		    "cannot write %s: %d", SS_ENABLE_PARAM, errno);
+}
+
+/* One counter of the module's stats file; the test fails without it. */
+static long ss_module_stat(const char *name)
+{
+	FILE *f = fopen(SS_MODULE_STATS, "r");
+	char key[64];
+	long val;
+
+	TEST_ASSERT(f, "cannot open %s: %d", SS_MODULE_STATS, errno);
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, name)) {
+			fclose(f);
+			return val;
+		}
+	}
+	fclose(f);
+	TEST_FAIL("no %s in %s", name, SS_MODULE_STATS);
+	return -1;
 }
 
 /* Run once under single-step; return the stop's PC and syndrome. */
@@ -949,9 +971,10 @@ static u64 ss_step_once(struct kvm_vcpu *vcpu, u64 *esr)
  * while a step is owed.  PSCI SYSTEM_RESET is an HVC that KVM hands to
  * userspace: the exit is taken active-pending, and the VMM resets the
  * vCPU to ss_rst_2.  One KVM_RUN with enable=0 (the kernel's own
- * behaviour, whatever that is), then enable=1: the module followed
- * nothing meanwhile, so the next stop must be exactly one instruction
- * further, stepped (ISV=1), not a stop owed from before.
+ * behaviour, whatever that is: the module's counters must not move),
+ * then enable=1: the module followed nothing meanwhile, so the next stop
+ * must be exactly one instruction further, stepped (ISV=1), not a stop
+ * owed from before.
  */
 TEST(module_enable_toggle)
 {
@@ -959,6 +982,7 @@ TEST(module_enable_toggle)
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	u64 pc0, pc1, esr;
+	long forced, set;
 
 	if (access(SS_ENABLE_PARAM, W_OK))
 		SKIP(return, "kvm_ss_fix is not loaded");
@@ -974,7 +998,12 @@ TEST(module_enable_toggle)
 	ss_reset_vcpu(vcpu, (u64)ss_rst_2);
 
 	ss_module_enable(false);
+	forced = ss_module_stat("ss_forced");
+	set = ss_module_stat("pending_set");
 	pc0 = ss_step_once(vcpu, &esr);
+	/* enable=0: the module changed nothing in that run */
+	EXPECT_EQ(forced, ss_module_stat("ss_forced"));
+	EXPECT_EQ(set, ss_module_stat("pending_set"));
 	ss_module_enable(true);
 	pc1 = ss_step_once(vcpu, &esr);
 	ksft_print_msg("stops 0x%lx then 0x%lx esr 0x%lx\n", pc0, pc1, esr);

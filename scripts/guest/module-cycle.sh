@@ -9,6 +9,10 @@ vcpus=${2:-2}
 gen=/tmp/ss-gen
 stats=/sys/kernel/debug/kvm_ss_fix/stats
 
+# rmmod, retried: a vCPU's arming task_work holds a module reference for
+# a moment after KVM_SET_GUEST_DEBUG, and rmmod says EBUSY meanwhile.
+ksf_rmmod() { for t in 1 2 3 4; do rmmod kvm_ss_fix 2>/dev/null && return; sleep 0.1; done; rmmod kvm_ss_fix; }
+
 echo 0 >$gen
 ./ss-stress "$vcpus" $gen &
 pid=$!
@@ -18,7 +22,7 @@ while [ $i -lt "$n" ]; do
 	echo $((2 * i + 1)) >$gen
 	sleep 0.05
 	echo $((2 * i + 2)) >$gen
-	rmmod kvm_ss_fix || { echo "not ok: rmmod $i failed"; exit 1; }
+	ksf_rmmod || { echo "not ok: rmmod $i failed"; exit 1; }
 	i=$((i + 1))
 done
 # last round: stop the vCPUs with the module loaded, then count records

@@ -14,6 +14,10 @@ seed=${3:+--seed $3}
 gen=/tmp/ss-gen
 stats=/sys/kernel/debug/kvm_ss_fix/stats
 
+# rmmod, retried: a vCPU's arming task_work holds a module reference for
+# a moment after KVM_SET_GUEST_DEBUG, and rmmod says EBUSY meanwhile.
+ksf_rmmod() { for t in 1 2 3 4; do rmmod kvm_ss_fix 2>/dev/null && return; sleep 0.1; done; rmmod kvm_ss_fix; }
+
 stat() { sed -n "s/^$1 //p" $stats; }
 
 # Wait up to 30 s for ss-random to end; if it does not, show where each
@@ -51,7 +55,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	# loaded for 0.1 to 0.8 s, unloaded for a moment
 	sleep "0.$((i % 8 + 1))"
 	echo $((2 * i + 2)) >$gen
-	rmmod kvm_ss_fix || { echo "not ok: rmmod $i failed"; exit 1; }
+	ksf_rmmod || { echo "not ok: rmmod $i failed"; exit 1; }
 	i=$((i + 1))
 done
 # last round: stop the vCPUs with the module loaded, then count records
@@ -68,7 +72,7 @@ live=$(stat records_live)
 created=$(stat records_created)
 missed=$(stat kprobe_missed)
 allocfail=$(stat record_alloc_failed)
-rmmod kvm_ss_fix || { echo "not ok: final rmmod failed"; exit 1; }
+ksf_rmmod || { echo "not ok: final rmmod failed"; exit 1; }
 echo "stress-load: seconds $secs threads $threads load_cycles $((i + 1))" \
 	"records_created $created records_live_after_vm_exit $live" \
 	"kprobe_missed $missed alloc_failed $allocfail"
