@@ -131,6 +131,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sigaction(SIGUSR1, &sa, NULL);
+	/* hooks left armed by an earlier test: every cycle starts disarmed */
+	if (stat_value("hot_probes_armed") > 0 && !wait_disarmed())
+		return 1;
 	armed0 = stat_value("armed");
 	disarmed0 = stat_value("disarmed");
 	if (armed0 < 0 || disarmed0 < 0) {
