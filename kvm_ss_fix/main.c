@@ -47,22 +47,29 @@ module_param_cb(enable, &ksf_enable_ops, &ksf_enable, 0644);
 __MODULE_PARM_TYPE(enable, "bool");
 MODULE_PARM_DESC(enable, "Apply the step rules (default 1); 0 behaves like the stock kernel while loaded");
 
-unsigned int ksf_max_vcpus = 4096;
-
-static int ksf_set_max_vcpus(const char *val, const struct kernel_param *kp)
+/* Set an unsigned parameter, refusing values outside [@min, @max]. */
+static int ksf_set_uint_in(const char *val, const struct kernel_param *kp,
+			   unsigned int min, unsigned int max)
 {
 	unsigned int n;
 	int ret = kstrtouint(val, 0, &n);
 
 	if (ret)
 		return ret;
-	if (n < 1 || n > KSF_MAX_VCPUS_LIMIT) {
-		pr_err(KSF_NAME ": max_vcpus=%u out of range 1..%u\n", n,
-		       KSF_MAX_VCPUS_LIMIT);
+	if (n < min || n > max) {
+		pr_err(KSF_NAME ": %s=%u out of range %u..%u\n", kp->name, n,
+		       min, max);
 		return -ERANGE;
 	}
-	*(unsigned int *)kp->arg = n;
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
 	return 0;
+}
+
+unsigned int ksf_max_vcpus = 4096;
+
+static int ksf_set_max_vcpus(const char *val, const struct kernel_param *kp)
+{
+	return ksf_set_uint_in(val, kp, 1, KSF_MAX_VCPUS_LIMIT);
 }
 
 static const struct kernel_param_ops ksf_max_vcpus_ops = {
@@ -78,18 +85,7 @@ unsigned int ksf_disarm_delay_ms = 5000;
 
 static int ksf_set_disarm_delay(const char *val, const struct kernel_param *kp)
 {
-	unsigned int ms;
-	int ret = kstrtouint(val, 0, &ms);
-
-	if (ret)
-		return ret;
-	if (ms < 1 || ms > KSF_DISARM_DELAY_LIMIT_MS) {
-		pr_err(KSF_NAME ": disarm_delay_ms=%u out of range 1..%u\n", ms,
-		       KSF_DISARM_DELAY_LIMIT_MS);
-		return -ERANGE;
-	}
-	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
-	return 0;
+	return ksf_set_uint_in(val, kp, 1, KSF_DISARM_DELAY_LIMIT_MS);
 }
 
 static const struct kernel_param_ops ksf_disarm_delay_ops = {

@@ -343,30 +343,56 @@ static const enum model_kernel kernels[] = {
 	MODEL_STOCK_510, MODEL_RULES_510, MODEL_UPSTREAM_61, MODEL_UPSTREAM_67,
 };
 
-static void expect_stop(struct __test_metadata *_metadata,
-			enum model_kernel kernel, enum model_exit got_kind,
-			const struct model_stop *got,
-			const struct model_stop *want)
+/* What a test does to a vCPU between turning stepping on and KVM_RUN. */
+typedef void (*model_setup_fn)(struct __test_metadata *_metadata,
+			       struct model_vcpu *v);
+
+/*
+ * For every kernel column: a vCPU running @prog, stepping on, @setup,
+ * then one KVM_RUN, which must be a stop at @want[column].
+ */
+static void expect_first_stop(struct __test_metadata *_metadata,
+			      const enum model_insn *prog, unsigned int len,
+			      model_setup_fn setup,
+			      const struct model_stop *want)
 {
-	if (got_kind == MODEL_EXIT_DEBUG && got->pc == want->pc &&
-	    got->isv == want->isv)
-		return;
-	TH_LOG("%s: exit %d pc 0x%llx isv %d, expected a stop at 0x%llx isv %d",
-	       model_kernel_name(kernel), got_kind,
-	       (unsigned long long)got->pc, got->isv,
-	       (unsigned long long)want->pc, want->isv);
-	ASSERT_TRUE(false);
+	struct model_stop got;
+	enum model_exit kind;
+	struct model_vcpu v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
+		model_init_kernel(&v, prog, len, kernels[i]);
+		model_set_guest_debug(&v, ENABLE_STEP);
+		if (setup)
+			setup(_metadata, &v);
+		kind = model_kvm_run(&v, false, &got);
+		if (kind == MODEL_EXIT_DEBUG && got.pc == want[i].pc &&
+		    got.isv == want[i].isv)
+			continue;
+		TH_LOG("%s: exit %d pc 0x%llx isv %d, expected a stop at 0x%llx isv %d",
+		       model_kernel_name(kernels[i]), kind,
+		       (unsigned long long)got.pc, got.isv,
+		       (unsigned long long)want[i].pc, want[i].isv);
+		ASSERT_TRUE(false);
+	}
 }
 
 static const enum model_insn mmio_prog[] = {
 	INSN_MMIO, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
 };
 
+/* the VMM stopped the free-running guest at its MMIO exit */
+static void mmio_exit_unstepped(struct __test_metadata *_metadata,
+				struct model_vcpu *v)
+{
+	model_resync_at_mmio(v, 0);
+}
+
 /*
  * Review item 1: stepping is turned on while an MMIO completion is
- * pending (the VMM stopped the free-running guest at its MMIO exit).  The
- * KVM_RUN that completes the load advances the step state machine: the
- * first stop is the next instruction, ISV=0, as on 6.1.
+ * pending.  The KVM_RUN that completes the load advances the step state
+ * machine: the first stop is the next instruction, ISV=0, as on 6.1.
  */
 TEST(step_on_with_mmio_completion_pending)
 {
@@ -374,18 +400,9 @@ TEST(step_on_with_mmio_completion_pending)
 		{ 0x08, ISV }, { 0x04, NO_ISV }, { 0x04, NO_ISV },
 		{ 0x04, NO_ISV },
 	};
-	struct model_stop got;
-	struct model_vcpu v;
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		model_init_kernel(&v, mmio_prog, ARRAY_SIZE(mmio_prog),
-				  kernels[i]);
-		model_resync_at_mmio(&v, 0);
-		model_set_guest_debug(&v, ENABLE_STEP);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want[i]);
-	}
+	expect_first_stop(_metadata, mmio_prog, ARRAY_SIZE(mmio_prog),
+			  mmio_exit_unstepped, want);
 }
 
 static const enum model_insn nisv_prog[] = {
@@ -395,73 +412,84 @@ static const enum model_insn nisv_prog[] = {
 
 /* Step onto the NISV load and take its exit to userspace (PSTATE.SS=1). */
 static void run_to_nisv_exit(struct __test_metadata *_metadata,
-			     struct model_vcpu *v, enum model_kernel kernel)
+			     struct model_vcpu *v)
 {
 	struct model_stop got;
 
-	model_init_kernel(v, nisv_prog, ARRAY_SIZE(nisv_prog), kernel);
-	model_set_guest_debug(v, ENABLE_STEP);
 	ASSERT_EQ(MODEL_EXIT_DEBUG, model_kvm_run(v, false, &got));
 	ASSERT_EQ(0x04, got.pc);
 	ASSERT_EQ(MODEL_EXIT_NISV, model_kvm_run(v, false, &got));
 	ASSERT_EQ(0x04, got.pc);
 }
 
+static void nisv_exit_then_reset(struct __test_metadata *_metadata,
+				 struct model_vcpu *v)
+{
+	run_to_nisv_exit(_metadata, v);
+	model_reset(v, 0x0c);
+}
+
+/* the VMM emulated the load itself and moved on */
+static void nisv_exit_then_pstate_write(struct __test_metadata *_metadata,
+					struct model_vcpu *v)
+{
+	run_to_nisv_exit(_metadata, v);
+	model_set_pc(v, 0x08);
+	model_set_pstate_ss(v, false);
+}
+
+static void kick_then_reset(struct __test_metadata *_metadata,
+			    struct model_vcpu *v)
+{
+	ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run_kicked(v));
+	model_reset(v, 0x0c);
+}
+
 /*
  * Review item 2: after an exit taken with PSTATE.SS set (here
- * KVM_EXIT_ARM_NISV), a reset (KVM_ARM_VCPU_INIT or PSCI CPU_ON) and a
+ * KVM_EXIT_ARM_NISV, or a kick out of the guest), a reset
+ * (KVM_ARM_VCPU_INIT, or PSCI CPU_ON inside the run loop) and a
  * KVM_SET_ONE_REG of PSTATE clear PSTATE.SS without completing anything:
  * the first instruction after them is stepped (ISV=1), on every column.
  */
 TEST(reset_after_exit_with_ss_set)
 {
-	static const struct model_stop want = { 0x10, ISV };
-	struct model_stop got;
-	struct model_vcpu v;
-	int i;
+	static const struct model_stop want[] = {
+		{ 0x10, ISV }, { 0x10, ISV }, { 0x10, ISV }, { 0x10, ISV },
+	};
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		run_to_nisv_exit(_metadata, &v, kernels[i]);
-		model_reset(&v, 0x0c);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want);
-	}
+	expect_first_stop(_metadata, nisv_prog, ARRAY_SIZE(nisv_prog),
+			  nisv_exit_then_reset, want);
 }
 
 TEST(pstate_write_after_exit_with_ss_set)
 {
-	static const struct model_stop want = { 0x0c, ISV };
-	struct model_stop got;
-	struct model_vcpu v;
-	int i;
+	static const struct model_stop want[] = {
+		{ 0x0c, ISV }, { 0x0c, ISV }, { 0x0c, ISV }, { 0x0c, ISV },
+	};
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		run_to_nisv_exit(_metadata, &v, kernels[i]);
-		/* the VMM emulated the load itself and moved on */
-		model_set_pc(&v, 0x08);
-		model_set_pstate_ss(&v, false);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want);
-	}
+	expect_first_stop(_metadata, nisv_prog, ARRAY_SIZE(nisv_prog),
+			  nisv_exit_then_pstate_write, want);
 }
 
-/* The same after a vCPU kicked out of the guest by a signal. */
 TEST(reset_after_kick)
 {
-	static const struct model_stop want = { 0x10, ISV };
-	struct model_stop got;
-	struct model_vcpu v;
-	int i;
+	static const struct model_stop want[] = {
+		{ 0x10, ISV }, { 0x10, ISV }, { 0x10, ISV }, { 0x10, ISV },
+	};
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		model_init_kernel(&v, nisv_prog, ARRAY_SIZE(nisv_prog),
-				  kernels[i]);
-		model_set_guest_debug(&v, ENABLE_STEP);
-		ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run_kicked(&v));
-		model_reset(&v, 0x0c);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want);
-	}
+	expect_first_stop(_metadata, nisv_prog, ARRAY_SIZE(nisv_prog),
+			  kick_then_reset, want);
+}
+
+static void mmio_completed_early_then_reset(struct __test_metadata *_metadata,
+					    struct model_vcpu *v)
+{
+	struct model_stop got;
+
+	ASSERT_EQ(MODEL_EXIT_MMIO, model_kvm_run(v, false, &got));
+	ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run(v, true, &got));
+	model_reset(v, 0x0c);
 }
 
 /*
@@ -475,20 +503,15 @@ TEST(reset_keeps_pending_step)
 	static const struct model_stop want[] = {
 		{ 0x10, ISV }, { 0x0c, NO_ISV }, { 0x10, ISV }, { 0x10, ISV },
 	};
-	struct model_stop got;
-	struct model_vcpu v;
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		model_init_kernel(&v, mmio_prog, ARRAY_SIZE(mmio_prog),
-				  kernels[i]);
-		model_set_guest_debug(&v, ENABLE_STEP);
-		ASSERT_EQ(MODEL_EXIT_MMIO, model_kvm_run(&v, false, &got));
-		ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run(&v, true, &got));
-		model_reset(&v, 0x0c);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want[i]);
-	}
+	expect_first_stop(_metadata, mmio_prog, ARRAY_SIZE(mmio_prog),
+			  mmio_completed_early_then_reset, want);
+}
+
+static void serror_at_next_exit(struct __test_metadata *_metadata,
+				struct model_vcpu *v)
+{
+	model_serror_at_next_exit(v);
 }
 
 /*
@@ -506,17 +529,9 @@ TEST(step_exit_dropped_for_serror)
 		{ 0x08, ISV }, { 0x04, NO_ISV }, { 0x04, NO_ISV },
 		{ 0x04, NO_ISV },
 	};
-	struct model_stop got;
-	struct model_vcpu v;
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		model_init_kernel(&v, prog, ARRAY_SIZE(prog), kernels[i]);
-		model_set_guest_debug(&v, ENABLE_STEP);
-		model_serror_at_next_exit(&v);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want[i]);
-	}
+	expect_first_stop(_metadata, prog, ARRAY_SIZE(prog),
+			  serror_at_next_exit, want);
 }
 
 /*
@@ -533,40 +548,26 @@ TEST(hvc_rewound_for_serror)
 		{ 0x08, ISV }, { 0x00, NO_ISV }, { 0x00, NO_ISV },
 		{ 0x00, NO_ISV },
 	};
-	struct model_stop got;
-	struct model_vcpu v;
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		model_init_kernel(&v, prog, ARRAY_SIZE(prog), kernels[i]);
-		model_set_guest_debug(&v, ENABLE_STEP);
-		model_serror_at_next_exit(&v);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want[i]);
-	}
+	expect_first_stop(_metadata, prog, ARRAY_SIZE(prog),
+			  serror_at_next_exit, want);
 }
 
 /*
  * KVM injects an UNDEF for a trapped access it cannot emulate: the step
  * is owed at the vector (ISV=0), as after an SVC.  Stock 5.10 re-arms
- * and runs the vector's first instruction.
+ * and runs the vector's first instruction.  (The model's vector is at
+ * 0x1000.)
  */
 TEST(injected_undef_stops_at_vector)
 {
 	static const enum model_insn prog[] = { INSN_UNDEF, INSN_PLAIN };
-	struct model_stop got, want[4];
-	struct model_vcpu v;
-	int i;
+	static const struct model_stop want[] = {
+		{ 0x1004, ISV }, { 0x1000, NO_ISV }, { 0x1000, NO_ISV },
+		{ 0x1000, NO_ISV },
+	};
 
-	for (i = 0; i < ARRAY_SIZE(kernels); i++) {
-		model_init_kernel(&v, prog, ARRAY_SIZE(prog), kernels[i]);
-		want[i] = (struct model_stop){ v.vector, NO_ISV };
-		if (kernels[i] == MODEL_STOCK_510)
-			want[i] = (struct model_stop){ v.vector + 4, ISV };
-		model_set_guest_debug(&v, ENABLE_STEP);
-		expect_stop(_metadata, kernels[i],
-			    model_kvm_run(&v, false, &got), &got, &want[i]);
-	}
+	expect_first_stop(_metadata, prog, ARRAY_SIZE(prog), NULL, want);
 }
 
 TEST_HARNESS_MAIN

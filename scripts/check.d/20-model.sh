@@ -5,24 +5,15 @@
 # scripts/check.
 
 mo_src=$("$KSF_TOP/scripts/fetch-source" 6.1)
-mo_log=$KSF_BUILD/check/model.tap
-if make -s -C "$KSF_TOP/model" KSFT_DIR="$mo_src/tools/testing/selftests" \
-	OUTPUT="$KSF_BUILD/check" CC=gcc run >"$mo_log" 2>&1; then
-	mo_status=pass
-else
-	mo_status=fail
-	grep -v '^#  RUN\|^#  *OK' "$mo_log" | tail -n 20 >&2
-fi
-record "$mo_status" "model: step rules unit tests" \
-	"$(sed -n 's/^# Totals: //p' "$mo_log")"
 
-mo_log=$KSF_BUILD/check/detect.tap
-if make -s -C "$KSF_TOP/model" KSFT_DIR="$mo_src/tools/testing/selftests" \
-	OUTPUT="$KSF_BUILD/check" CC=gcc run-detect >"$mo_log" 2>&1; then
-	mo_status=pass
-else
-	mo_status=fail
-	grep -v '^#  RUN\|^#  *OK' "$mo_log" | tail -n 20 >&2
-fi
-record "$mo_status" "model: kernel detection unit tests" \
-	"$(sed -n 's/^# Totals: //p' "$mo_log")"
+# mo_run TARGET NAME: make -C model TARGET, its TAP totals recorded as NAME
+mo_run() {
+	local log=$KSF_BUILD/check/$1.tap status=pass
+	make -s -C "$KSF_TOP/model" KSFT_DIR="$mo_src/tools/testing/selftests" \
+		OUTPUT="$KSF_BUILD/check" CC=gcc "$1" >"$log" 2>&1 || status=fail
+	[ "$status" = pass ] || grep -v '^#  RUN\|^#  *OK' "$log" | tail -n 20 >&2
+	record "$status" "$2" "$(sed -n 's/^# Totals: //p' "$log")"
+}
+
+mo_run run "model: step rules unit tests"
+mo_run run-detect "model: kernel detection unit tests"

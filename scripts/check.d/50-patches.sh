@@ -43,6 +43,26 @@ else
 	record fail "patches: build and register $p_id" "see $p_dir/build.txt"
 fi
 
+# p_suite COLUMN [VM-RUN ARGS]: the suite on $p_id in one boot, judged
+# as COLUMN against selftests/expected-results
+p_suite() {
+	local col=$1 status name detail
+	shift
+	"$p_vmrun" -k "$p_id" "$@" -t "${KSF_SELFTEST_TIMEOUT:-300}" -o "$p_dir/vm-$col" \
+		-f "$p_st" -- ./ss_conformance >"$p_dir/$col.tap" 2>"$p_dir/$col.err"
+	if ! grep -q '^# Totals:' "$p_dir/$col.tap"; then
+		record fail "patches: selftests on $col run" "incomplete TAP (see $p_dir/$col.tap)"
+		return
+	fi
+	record pass "patches: selftests on $col run" "$(grep '^# Totals:' "$p_dir/$col.tap")"
+	"$KSF_TOP/scripts/selftests-report" -r "$p_dir/records-$col" \
+		"$KSF_TOP/selftests/expected-results" "$col=$p_dir/$col.tap" \
+		>"$p_dir/report-$col.txt" 2>&1 || true
+	while IFS=$'\t' read -r status name detail; do
+		record "$status" "patches: $name" "$detail"
+	done <"$p_dir/records-$col"
+}
+
 if kernel_ready "$p_id"; then
 	check_cmd "patches: ss-smoke on $p_id" \
 		"$p_vmrun" -k "$p_id" -f "$KSF_BUILD/guest/ss-smoke" -- ./ss-smoke
@@ -53,19 +73,7 @@ if kernel_ready "$p_id"; then
 	# patched-5.10 (a 5.10 kernel: no FEAT_MOPS in guests).
 	p_st=$KSF_BUILD/selftests/ss_conformance
 	if [ -x "$p_st" ]; then
-		"$p_vmrun" -k "$p_id" -t "${KSF_SELFTEST_TIMEOUT:-300}" -o "$p_dir/vm" \
-			-f "$p_st" -- ./ss_conformance >"$p_dir/$p_id.tap" 2>"$p_dir/$p_id.err"
-		if ! grep -q '^# Totals:' "$p_dir/$p_id.tap"; then
-			record fail "patches: selftests on $p_id run" "incomplete TAP (see $p_dir/$p_id.tap)"
-		else
-			record pass "patches: selftests on $p_id run" "$(grep '^# Totals:' "$p_dir/$p_id.tap")"
-			"$KSF_TOP/scripts/selftests-report" -r "$p_dir/records" \
-				"$KSF_TOP/selftests/expected-results" "$p_id=$p_dir/$p_id.tap" \
-				>"$p_dir/report.txt" 2>&1 || true
-			while IFS=$'\t' read -r p_status p_name p_detail; do
-				record "$p_status" "patches: $p_name" "$p_detail"
-			done <"$p_dir/records"
-		fi
+		p_suite "$p_id"
 	else
 		record skip "patches: selftests on $p_id" "build/selftests/ss_conformance not built (make selftests)"
 	fi
@@ -97,19 +105,7 @@ if kernel_ready "$p_id"; then
 	if "$KSF_TOP/scripts/build-module" "$p_id" >"$p_dir/module.txt" 2>&1 &&
 		[ -x "$p_st" ]; then
 		p_col=$p_id+mod
-		"$p_vmrun" -k "$p_id" -m -t "${KSF_SELFTEST_TIMEOUT:-300}" -o "$p_dir/vm-mod" \
-			-f "$p_st" -- ./ss_conformance >"$p_dir/$p_col.tap" 2>"$p_dir/$p_col.err"
-		if ! grep -q '^# Totals:' "$p_dir/$p_col.tap"; then
-			record fail "patches: selftests on $p_col run" "incomplete TAP (see $p_dir/$p_col.tap)"
-		else
-			record pass "patches: selftests on $p_col run" "$(grep '^# Totals:' "$p_dir/$p_col.tap")"
-			"$KSF_TOP/scripts/selftests-report" -r "$p_dir/records-mod" \
-				"$KSF_TOP/selftests/expected-results" "$p_col=$p_dir/$p_col.tap" \
-				>"$p_dir/report-mod.txt" 2>&1 || true
-			while IFS=$'\t' read -r p_status p_name p_detail; do
-				record "$p_status" "patches: $p_name" "$p_detail"
-			done <"$p_dir/records-mod"
-		fi
+		p_suite "$p_col" -m
 		check_cmd "patches: ss-random on $p_col, 4000 operations" \
 			"$p_vmrun" -k "$p_id" -m -f "$KSF_BUILD/guest/ss-random" -- \
 			./ss-random --model rules-5.10 --ops 4000 --seed "${KSF_SEED:-1}"
