@@ -26,6 +26,19 @@ check_cmd "module: bad parameters and double load refused cleanly" \
 	"$m_vmrun" -k 5.10 -f "$m_guest/module-bad-input.sh" \
 	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-bad-input.sh
 
+# PREEMPT_RT: Debian's 5.10 RT kernel is kernel id 5.10-rt.  It is built
+# without KVM, so no part of the module can run there (its refusal of an
+# RT kernel with KVM is unit-tested in model/test_detect.c); the module
+# must still build against it.
+m_rt_no_kvm() {
+	local cfg
+	"$KSF_TOP/scripts/fetch-kernels" 5.10-rt >/dev/null || return 1
+	cfg=$(kernel_dir 5.10-rt)/headers/.config
+	grep -qx 'CONFIG_PREEMPT_RT=y' "$cfg" && grep -qx '# CONFIG_KVM is not set' "$cfg"
+}
+check_cmd "module: Debian's 5.10 PREEMPT_RT kernel (5.10-rt) has no KVM" m_rt_no_kvm
+check_cmd "module: builds for 5.10-rt" "$KSF_TOP/scripts/build-module" 5.10-rt
+
 # The per-exit hooks armed and disarmed again and again (disarm after
 # 1 ms) while other vCPUs sit in the guest: stops exact, every cycle seen.
 check_cmd "module: hooks armed and disarmed while vCPUs sit in the guest" \
