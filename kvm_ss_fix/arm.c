@@ -141,9 +141,14 @@ static void ksf_request_arm(void)
 	struct ksf_arm_request *req;
 
 	if (KSF_BREAK_SLEEP) {
-		/* the bug: arming wants ksf_arm_lock, a mutex, right here */
-		mutex_lock(&ksf_arm_lock);
-		mutex_unlock(&ksf_arm_lock);
+		/*
+		 * The bug: arming wants ksf_arm_lock, a mutex, right here.
+		 * Only the checks of mutex_lock() are made: really sleeping
+		 * here, while an arming holds the mutex, wrecks the kernel
+		 * (oopses, then OOM) long before the run can report it.
+		 */
+		might_sleep();
+		might_lock(&ksf_arm_lock);
 	}
 	if ((READ_ONCE(ksf_armed) && !READ_ONCE(ksf_disarming)) ||
 	    !try_module_get(THIS_MODULE))

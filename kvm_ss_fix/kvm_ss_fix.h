@@ -21,7 +21,7 @@
  * are off in every normal build.
  */
 #ifndef KSF_BREAK_SLEEP
-#define KSF_BREAK_SLEEP 0	/* a mutex taken in a tracepoint probe */
+#define KSF_BREAK_SLEEP 0	/* a mutex's checks in a tracepoint probe */
 #endif
 #ifndef KSF_BREAK_UAF
 #define KSF_BREAK_UAF 0		/* a record used after an immediate kfree */
