@@ -104,6 +104,14 @@ static struct ksf_vcpu *ksf_stepping_rec(const struct kvm_vcpu *vcpu)
 	return ksf_vcpu_find(vcpu);
 }
 
+static void ksf_count_pending_change(bool before, bool after)
+{
+	if (!before && after)
+		ksf_count(KSF_PENDING_SET);
+	else if (before && !after)
+		ksf_count(KSF_PENDING_CLEARED);
+}
+
 typedef void (*ksf_rule_fn)(struct ss_vcpu_state *st);
 
 /* Apply one rule to @rec, count and trace what it changed. */
@@ -114,10 +122,7 @@ static void ksf_apply(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
 	bool before = st->active_pending;
 
 	rule(st);
-	if (!before && st->active_pending)
-		ksf_count(KSF_PENDING_SET);
-	else if (before && !st->active_pending)
-		ksf_count(KSF_PENDING_CLEARED);
+	ksf_count_pending_change(before, st->active_pending);
 	trace_kvm_ss_fix_rule(vcpu->vcpu_id, *vcpu_pc(vcpu), name,
 			      st->active_pending);
 }
@@ -143,8 +148,7 @@ static void ksf_probe_set_guest_debug(void *data, struct kvm_vcpu *vcpu,
 		return;
 	before = ksf_state(rec)->active_pending;
 	ss_rules_on_set_guest_debug(&rec->ss, control);		/* R5 */
-	if (before && !rec->ss.active_pending)
-		ksf_count(KSF_PENDING_CLEARED);
+	ksf_count_pending_change(before, rec->ss.active_pending);
 	ksf_set_stepping(rec, ksf_single_stepping(control));
 	trace_kvm_ss_fix_set_guest_debug(vcpu->vcpu_id, control,
 					 rec->ss.active_pending);
