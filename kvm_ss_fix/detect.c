@@ -51,6 +51,9 @@ enum ksf_kernel ksf_detect_kernel(const char **why)
 		.running_vcpu = ksf_has_symbol("kvm_get_running_vcpu"),
 		.adjust_pc = ksf_has_symbol("__kvm_adjust_pc"),
 		.inject_exception = ksf_has_symbol("kvm_inject_exception"),
+		.vcpu_load = ksf_has_symbol("vcpu_load"),
+		.sigset_deactivate = ksf_has_symbol("kvm_sigset_deactivate"),
+		.pending_flag = ksf_built_with_pending_flag,
 		.preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT),
 	};
 

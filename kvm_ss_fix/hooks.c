@@ -1,135 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Where KVM/arm64 (Linux 5.0 - 5.10) does what the step rules care about,
- * and the hook at each of those places.
+ * The hooks every kernel generation shares, and the choice of its hot
+ * hooks.
  *
  * KVM is built into the kernel on arm64, so the module hooks it from the
  * outside: KVM's own tracepoints where one sits at the event, a kprobe on
- * the KVM function that carries the event out otherwise.  KVM_RUN on 5.10:
+ * the KVM function that carries the event out otherwise.  Two hooks stay
+ * for the module's lifetime on every kernel it fixes:
  *
- *   kvm_handle_mmio_return()    kprobe: completes an MMIO access   R3
- *   loop:
- *     kvm_arm_setup_debug()     ... sets PSTATE.SS = 1
- *     trace_kvm_entry()         tp: enter active-pending or not    R4
- *     __kvm_vcpu_run()          the guest runs
- *     handle_exit()             kretprobe, entry: PSTATE.SS        R1
- *       handlers                kvm_skip_instr() (inline)          R3
- *                               kvm_inject_*(): kprobes            R3
- *                               kvm_handle_guest_debug()
- *                               kretprobe, return: step reported   R2
+ *   tp kvm_set_guest_debug      KVM_SET_GUEST_DEBUG: which vCPUs step
+ *   kprobe kvm_arch_vcpu_destroy  a vCPU's record dies with it
  *
- * and from other ioctls: KVM_SET_GUEST_DEBUG (tp kvm_set_guest_debug,
- * R5), KVM_SET_VCPU_EVENTS (kvm_inject_dabt(), R3).  Nothing else
- * changes the step state (ss_rules.c), so nothing else is hooked.
+ * Everything else is "hot": it runs on every exit or every KVM_RUN of
+ * every VM, or is only of use while a vCPU steps, so it is registered
+ * only then (arm.c).  Which hot hooks a kernel needs is one struct
+ * ksf_hook_set, chosen once at load from detect.h's verdict:
  *
- * kvm_skip_instr() is __always_inline in every handler that completes a
- * trapped instruction, so it has no place of its own to hook.  Its host
- * callers are kvm_handle_mmio_return() (kprobed) and the exit handlers
- * under handle_exit(), which the kretprobe brackets: inside handle_exit()
- * the only way the PC moves forward by exactly the trapped instruction's
- * length (ESR_ELx.IL) is kvm_skip_instr(), so that is where R3 is known.
- * (The one other PC change there, the rewind of an HVC or SMC when an
- * SError is pending, goes backwards.)  The hyp's own __kvm_skip_instr()
- * (vGIC CPU interface and TX2 traps handled at EL2) needs no hook: it
- * writes SPSR.SS = 0 and returns straight to the guest, so the hardware
- * takes the step exception, which R1 and R2 see.
- *
- * Everything except KVM_SET_GUEST_DEBUG and vCPU teardown is "hot": it
- * runs on every exit of every VM, or is only of use while a vCPU steps,
- * so it is registered only then (arm.c).  No state is handed from one
- * hook to another through per-CPU variables: each hook finds the vCPU
- * from its arguments or from kvm_get_running_vcpu(), and its record.
+ *   hooks_510.c   5.10: KVM re-arms PSTATE.SS on every entry (R1 - R5)
+ *   hooks_61.c    6.1 - 6.13: KVM keeps the state, but loses it when
+ *                 KVM_RUN returns before entering the guest (R3)
  */
 #include <linux/kprobes.h>
-#include <linux/percpu.h>
 #include <linux/tracepoint.h>
-#include <asm/debug-monitors.h>
-#include <asm/esr.h>
-#include <asm/kvm_asm.h>
-#include <asm/kvm_emulate.h>
 
 #include "kvm_ss_fix.h"
 
+/* the module's tracepoints, used by every hook set */
 #define CREATE_TRACE_POINTS
 #include "trace.h"
+
+static const struct ksf_hook_set *ksf_set;
 
 /* arch/arm64/kvm/guest.c refuses any other bit with -EINVAL */
 #define KSF_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
 				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW)
 
-/*
- * kvm_get_running_vcpu(), found at load: exported to any GPL module on
- * 5.10, but only to KVM's own on newer kernels, where a link-time
- * dependency would keep the module from even loading to say it is not
- * needed.
- */
-static struct kvm_vcpu *(*ksf_running_vcpu)(void);
-
-static bool ksf_pstate_ss(const struct kvm_vcpu *vcpu)
-{
-	return *vcpu_cpsr(vcpu) & DBG_SPSR_SS;
-}
-
-static bool ksf_single_stepping(u32 guest_debug)
+bool ksf_single_stepping(u32 guest_debug)
 {
 	return (guest_debug & (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)) ==
 	       (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
 }
 
 /*
- * The step state of @rec, as of the current `enable` epoch: a state kept
- * from before the module was switched off is stale (nothing was followed
- * meanwhile) and starts afresh.
+ * A hot hook met @vcpu stepping: it has been since before the module
+ * loaded, or since before the hooks were last disarmed.  Count it, which
+ * keeps the hot hooks armed.
  */
-static struct ss_vcpu_state *ksf_state(struct ksf_vcpu *rec)
+struct ksf_vcpu *ksf_note_stepping(const struct kvm_vcpu *vcpu)
 {
-	unsigned int epoch;
+	struct ksf_vcpu *rec = ksf_vcpu_get(vcpu);
 
-	smp_rmb();	/* `enable` seen on, then its epoch: see ksf_set_enable() */
-	epoch = atomic_read(&ksf_enable_epoch);
-
-	if (unlikely(rec->epoch != epoch)) {
-		rec->ss = (struct ss_vcpu_state){ 0 };
-		rec->epoch = epoch;
-	}
-	return &rec->ss;
-}
-
-/* The record of @vcpu if it has host single-step on and the rules apply. */
-static struct ksf_vcpu *ksf_stepping_rec(const struct kvm_vcpu *vcpu)
-{
-	if (likely(!ksf_single_stepping(READ_ONCE(vcpu->guest_debug))) ||
-	    !READ_ONCE(ksf_enable))
-		return NULL;
-	return ksf_vcpu_find(vcpu);
-}
-
-static void ksf_count_pending_change(bool before, bool after)
-{
-	if (!before && after)
-		ksf_count(KSF_PENDING_SET);
-	else if (before && !after)
-		ksf_count(KSF_PENDING_CLEARED);
-}
-
-typedef void (*ksf_rule_fn)(struct ss_vcpu_state *st);
-
-/* Apply one rule to @rec, count and trace what it changed. */
-static void ksf_apply(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
-		      ksf_rule_fn rule, const char *name)
-{
-	struct ss_vcpu_state *st = ksf_state(rec);
-	bool before = st->active_pending;
-
-	rule(st);
-	ksf_count_pending_change(before, st->active_pending);
-	trace_kvm_ss_fix_rule(vcpu->vcpu_id, *vcpu_pc(vcpu), name,
-			      st->active_pending);
-}
-
-static void ksf_rule_exit_ss0(struct ss_vcpu_state *st)
-{
-	ss_rules_on_exit(st, false);
+	if (rec)
+		ksf_set_stepping(rec, true);
+	return rec;
 }
 
 /* tp kvm_set_guest_debug: KVM_SET_GUEST_DEBUG, before KVM checks it */
@@ -137,7 +60,6 @@ static void ksf_probe_set_guest_debug(void *data, struct kvm_vcpu *vcpu,
 				      u32 control)
 {
 	struct ksf_vcpu *rec;
-	bool before;
 
 	if (control & ~KSF_GUESTDBG_VALID)
 		return;		/* KVM refuses it; nothing changes */
@@ -146,160 +68,10 @@ static void ksf_probe_set_guest_debug(void *data, struct kvm_vcpu *vcpu,
 					     ksf_vcpu_find(vcpu);
 	if (!rec)
 		return;
-	before = ksf_state(rec)->active_pending;
-	ss_rules_on_set_guest_debug(&rec->ss, control);		/* R5 */
-	ksf_count_pending_change(before, rec->ss.active_pending);
+	if (ksf_set->set_guest_debug)
+		ksf_set->set_guest_debug(vcpu, rec, control);
 	ksf_set_stepping(rec, ksf_single_stepping(control));
-	trace_kvm_ss_fix_set_guest_debug(vcpu->vcpu_id, control,
-					 rec->ss.active_pending);
 }
-
-/*
- * tp kvm_entry: kvm_arm_setup_debug() has set PSTATE.SS; the guest runs
- * next, on this CPU, with interrupts off.  R4.
- */
-static void ksf_probe_entry(void *data, unsigned long pc)
-{
-	struct kvm_vcpu *vcpu = ksf_running_vcpu();
-	struct ksf_vcpu *rec;
-	bool clear;
-
-	if (likely(!vcpu || !ksf_single_stepping(READ_ONCE(vcpu->guest_debug))) ||
-	    !READ_ONCE(ksf_enable))
-		return;
-	rec = ksf_vcpu_get(vcpu);
-	if (!rec)
-		return;
-	/* stepping since before the module loaded: keep the hooks armed */
-	ksf_set_stepping(rec, true);
-
-	clear = ss_rules_entry_clear_ss(ksf_state(rec));
-	if (clear) {
-		/*
-		 * Enter active-pending (Arm ARM D2.12.4): the owed Software
-		 * Step exception is taken before any guest instruction.
-		 */
-		if (!ksf_pstate_ss(vcpu))
-			ksf_count(KSF_SS_ALREADY_CLEAR);
-		*vcpu_cpsr(vcpu) &= ~DBG_SPSR_SS;
-		ksf_count(KSF_SS_FORCED);
-	}
-	trace_kvm_ss_fix_entry(vcpu->vcpu_id, pc, clear);
-}
-
-/* What handle_exit() was asked to handle, kept until it returns. */
-struct ksf_exit_frame {
-	struct kvm_vcpu *vcpu;
-	struct ksf_vcpu *rec;
-	u64 pc;			/* PC at the exit */
-	u32 insn_len;		/* length of the trapped instruction */
-	bool trap;		/* a synchronous trap, no SError pending */
-};
-
-/* kretprobe handle_exit(vcpu, exception_index), entry: the exit.  R1. */
-static int ksf_exit_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct ksf_exit_frame *f = (struct ksf_exit_frame *)ri->data;
-	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
-	int exception_index = regs->regs[1];
-	struct ksf_vcpu *rec = ksf_stepping_rec(vcpu);
-
-	if (likely(!rec))
-		return 1;	/* not stepped: no return hook */
-	if (!ksf_pstate_ss(vcpu))
-		ksf_apply(vcpu, rec, ksf_rule_exit_ss0, "exit-ss0");
-	f->vcpu = vcpu;
-	f->rec = rec;
-	f->pc = *vcpu_pc(vcpu);
-	f->insn_len = kvm_vcpu_trap_il_is32bit(vcpu) ? 4 : 2;
-	f->trap = !ARM_SERROR_PENDING(exception_index) &&
-		  ARM_EXCEPTION_CODE(exception_index) == ARM_EXCEPTION_TRAP;
-	return 0;
-}
-
-/*
- * kretprobe handle_exit(), return: what KVM did with the exit.  R3 when
- * it skipped the trapped instruction (see the comment at the top), R2
- * when it reported a Software Step exception to userspace.  The record
- * cannot have gone: the vCPU's own thread is in KVM_RUN, and records die
- * with their vCPU.
- */
-static int ksf_exit_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct ksf_exit_frame *f = (struct ksf_exit_frame *)ri->data;
-	struct kvm_vcpu *vcpu = f->vcpu;
-
-	if (!f->trap || !READ_ONCE(ksf_enable))
-		return 0;
-	/*
-	 * EC 0x32 is handled by kvm_handle_guest_debug() alone, which
-	 * reports it to userspace and returns 0.
-	 */
-	if (*vcpu_pc(vcpu) == f->pc + f->insn_len)
-		ksf_apply(vcpu, f->rec, ss_rules_on_completed_by_kvm,
-			  "completed-by-kvm");
-	else if (regs_return_value(regs) == 0 &&
-		 ESR_ELx_EC(kvm_vcpu_get_esr(vcpu)) == ESR_ELx_EC_SOFTSTP_LOW)
-		ksf_apply(vcpu, f->rec, ss_rules_on_step_reported,
-			  "step-reported");
-	return 0;
-}
-
-static struct kretprobe ksf_exit_krp = {
-	.kp.symbol_name = "handle_exit",
-	.entry_handler = ksf_exit_entry,
-	.handler = ksf_exit_return,
-	.data_size = sizeof(struct ksf_exit_frame),
-};
-
-/*
- * kprobe kvm_handle_mmio_return(vcpu): with vcpu->mmio_needed set it
- * completes the MMIO access (loads the register, kvm_skip_instr()):
- * from the top of KVM_RUN after a userspace MMIO exit, and from
- * io_mem_abort() for an in-kernel device.  R3.
- */
-static int ksf_pre_mmio_return(struct kprobe *p, struct pt_regs *regs)
-{
-	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
-	struct ksf_vcpu *rec;
-
-	if (!READ_ONCE(vcpu->mmio_needed))
-		return 0;
-	rec = ksf_stepping_rec(vcpu);
-	if (rec)
-		ksf_apply(vcpu, rec, ss_rules_on_completed_by_kvm,
-			  "mmio-completed");
-	return 0;
-}
-
-/*
- * kprobes kvm_inject_undefined/dabt/pabt(vcpu, ...): KVM makes the
- * current instruction end in a synchronous exception to the guest's EL1
- * (an unhandled system register, an abort KVM cannot resolve, or one
- * userspace asked for with KVM_SET_VCPU_EVENTS).  R3: the step is owed
- * at the vector, as for an SVC.
- */
-static int ksf_pre_inject(struct kprobe *p, struct pt_regs *regs)
-{
-	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
-	struct ksf_vcpu *rec = ksf_stepping_rec(vcpu);
-
-	if (rec)
-		ksf_apply(vcpu, rec, ss_rules_on_completed_by_kvm,
-			  "exception-injected");
-	return 0;
-}
-
-static struct kprobe ksf_hot_kps[] = {
-	{ .symbol_name = "kvm_handle_mmio_return",
-	  .pre_handler = ksf_pre_mmio_return },
-	{ .symbol_name = "kvm_inject_undefined", .pre_handler = ksf_pre_inject },
-	{ .symbol_name = "kvm_inject_dabt", .pre_handler = ksf_pre_inject },
-	{ .symbol_name = "kvm_inject_pabt", .pre_handler = ksf_pre_inject },
-};
-
-static struct kprobe *ksf_hot_kp_list[ARRAY_SIZE(ksf_hot_kps)];
-static unsigned long ksf_hot_missed;	/* kretprobe misses of past armings */
 
 /* kprobe kvm_arch_vcpu_destroy: the record dies with its vCPU */
 static int ksf_pre_vcpu_destroy(struct kprobe *p, struct pt_regs *regs)
@@ -325,42 +97,43 @@ static struct kprobe ksf_vcpu_destroy_kp = {
 	.pre_handler = ksf_pre_vcpu_destroy,
 };
 
-struct ksf_tp {
-	const char *name;
-	void *probe;
-	struct tracepoint *tp;
-	bool registered;
-};
-
-static struct ksf_tp ksf_entry_tp = { "kvm_entry", ksf_probe_entry };
 static struct ksf_tp ksf_debug_tp = {
 	"kvm_set_guest_debug", ksf_probe_set_guest_debug
 };
 
+struct ksf_tp_lookup {
+	struct ksf_tp **tps;
+	unsigned int n;
+};
+
 static void ksf_match_tp(struct tracepoint *tp, void *priv)
 {
-	if (!strcmp(tp->name, ksf_entry_tp.name))
-		ksf_entry_tp.tp = tp;
-	if (!strcmp(tp->name, ksf_debug_tp.name))
-		ksf_debug_tp.tp = tp;
+	struct ksf_tp_lookup *l = priv;
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(tp->name, l->tps[i]->name))
+			l->tps[i]->tp = tp;
 }
 
-static int ksf_check_found(const struct ksf_tp *t)
+/* Find the kernel's tracepoints named in @tps; -ENOENT if one is missing. */
+int ksf_find_tracepoints(struct ksf_tp **tps, unsigned int n)
 {
-	if (t->tp)
-		return 0;
-	pr_err(KSF_NAME ": KVM tracepoint %s not found: kernel not supported\n",
-	       t->name);
-	return -ENOENT;
+	struct ksf_tp_lookup l = { tps, n };
+	unsigned int i;
+
+	for_each_kernel_tracepoint(ksf_match_tp, &l);
+	for (i = 0; i < n; i++) {
+		if (tps[i]->tp)
+			continue;
+		pr_err(KSF_NAME ": KVM tracepoint %s not found: kernel not supported\n",
+		       tps[i]->name);
+		return -ENOENT;
+	}
+	return 0;
 }
 
-static int ksf_find_tracepoints(void)
-{
-	for_each_kernel_tracepoint(ksf_match_tp, NULL);
-	return ksf_check_found(&ksf_debug_tp) ?: ksf_check_found(&ksf_entry_tp);
-}
-
-static int ksf_tp_register(struct ksf_tp *t)
+int ksf_tp_register(struct ksf_tp *t)
 {
 	int ret = tracepoint_probe_register(t->tp, t->probe, NULL);
 
@@ -370,7 +143,7 @@ static int ksf_tp_register(struct ksf_tp *t)
 	return ret;
 }
 
-static void ksf_tp_unregister(struct ksf_tp *t)
+void ksf_tp_unregister(struct ksf_tp *t)
 {
 	if (!t->registered)
 		return;
@@ -380,101 +153,33 @@ static void ksf_tp_unregister(struct ksf_tp *t)
 	tracepoint_synchronize_unregister();
 }
 
-/*
- * The hot hooks, all or none, in this order: the entry hook (R4), the
- * handle_exit() kretprobe (R1, R2 and R3 of exit handlers), then the
- * kprobes (the other R3 places).  A stepping vCPU keeps running while
- * they are registered, and every state they set must be cleared by a
- * hook that is already there: were the MMIO kprobe first, a load it
- * completed (R3) would be followed by a step exit that no kretprobe
- * reports (R2), and the step left owed would be taken again, with
- * nothing run, once the entry hook came.  Unregistration runs in the
- * reverse order.
- *
- * kretprobe instances are taken only for stepping vCPUs (the entry
- * handler declines the others), and a stepping vCPU holds one while it
- * waits in handle_exit() (WFI): one per possible record, plus one per
- * CPU, so none is ever missed.
- */
+/* arm.c: the chosen kernel generation's hot hooks, all or none */
 int ksf_hot_hooks_register(void)
 {
-	int i, ret;
-
-	for (i = 0; i < ARRAY_SIZE(ksf_hot_kps); i++) {
-		/* a kprobe cannot be registered twice: start afresh */
-		ksf_hot_kps[i] = (struct kprobe){
-			.symbol_name = ksf_hot_kps[i].symbol_name,
-			.pre_handler = ksf_hot_kps[i].pre_handler,
-		};
-		ksf_hot_kp_list[i] = &ksf_hot_kps[i];
-	}
-	ksf_exit_krp = (struct kretprobe){
-		.kp.symbol_name = "handle_exit",
-		.entry_handler = ksf_exit_entry,
-		.handler = ksf_exit_return,
-		.data_size = sizeof(struct ksf_exit_frame),
-		.maxactive = ksf_max_vcpus + num_possible_cpus(),
-	};
-
-	ret = ksf_tp_register(&ksf_entry_tp);
-	if (ret)
-		return ret;
-	ret = register_kretprobe(&ksf_exit_krp);
-	if (ret) {
-		pr_err(KSF_NAME ": cannot kretprobe handle_exit: %d\n", ret);
-		goto out_entry;
-	}
-	ret = register_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
-	if (ret) {
-		pr_err(KSF_NAME ": cannot kprobe KVM's completion points: %d\n",
-		       ret);
-		goto out_kretprobe;
-	}
-	return 0;
-
-out_kretprobe:
-	unregister_kretprobe(&ksf_exit_krp);
-out_entry:
-	ksf_tp_unregister(&ksf_entry_tp);
-	return ret;
+	return ksf_set->register_hot();
 }
 
-/*
- * The reverse of ksf_hot_hooks_register().  unregister_k*probes() wait
- * for their handlers in flight; a handle_exit() still running when its
- * kretprobe goes returns through the kprobes trampoline without calling
- * the handler.
- */
 void ksf_hot_hooks_unregister(void)
 {
-	unregister_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
-	ksf_hot_missed += ksf_exit_krp.nmissed;
-	unregister_kretprobe(&ksf_exit_krp);
-	ksf_tp_unregister(&ksf_entry_tp);
+	ksf_set->unregister_hot();
 }
 
 /* scan.c found @vcpu: count it if it is single-stepping */
 void ksf_found_vcpu(struct kvm_vcpu *vcpu)
 {
-	struct ksf_vcpu *rec;
-
-	if (!ksf_single_stepping(READ_ONCE(vcpu->guest_debug)))
-		return;
-	rec = ksf_vcpu_get(vcpu);
-	if (rec)
-		ksf_set_stepping(rec, true);
+	if (ksf_single_stepping(READ_ONCE(vcpu->guest_debug)))
+		ksf_note_stepping(vcpu);
 }
 
-int ksf_hooks_register(void)
+/* Hook a kernel of generation @set: the lasting hooks, then arming. */
+int ksf_hooks_register(const struct ksf_hook_set *set)
 {
+	struct ksf_tp *tps[] = { &ksf_debug_tp };
 	int ret;
 
-	ksf_running_vcpu = (void *)ksf_symbol("kvm_get_running_vcpu");
-	if (!ksf_running_vcpu) {
-		pr_err(KSF_NAME ": kvm_get_running_vcpu not found\n");
-		return -ENOENT;
-	}
-	ret = ksf_find_tracepoints();
+	ksf_set = set;
+	ret = (set->prepare ? set->prepare() : 0) ?:
+	      ksf_find_tracepoints(tps, ARRAY_SIZE(tps));
 	if (ret)
 		return ret;
 
@@ -510,6 +215,5 @@ void ksf_hooks_unregister(void)
 
 unsigned long ksf_hooks_missed(void)
 {
-	return ksf_vcpu_destroy_kp.nmissed + ksf_hot_missed +
-	       (ksf_hooks_armed() ? ksf_exit_krp.nmissed : 0);
+	return ksf_vcpu_destroy_kp.nmissed + ksf_set->hot_missed();
 }

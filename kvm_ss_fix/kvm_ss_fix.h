@@ -89,10 +89,42 @@ unsigned long ksf_symbol(const char *name);
 
 /* scan.c: vCPUs that existed before the module loaded */
 int ksf_scan_existing_vcpus(void);
-void ksf_found_vcpu(struct kvm_vcpu *vcpu);	/* hooks.c */
 
-/* hooks.c: where KVM does what the rules care about */
-int ksf_hooks_register(void);
+/*
+ * The hot hooks of one kernel generation (hooks.c says which exist):
+ * @what is the load line's account of what they do; @prepare, if any,
+ * finds what they need at load; @set_guest_debug, if any, applies R5
+ * where the module keeps the step state itself.
+ */
+struct ksf_hook_set {
+	const char *what;
+	int (*prepare)(void);
+	int (*register_hot)(void);
+	void (*unregister_hot)(void);
+	unsigned long (*hot_missed)(void);
+	void (*set_guest_debug)(const struct kvm_vcpu *vcpu,
+				struct ksf_vcpu *rec, u32 control);
+};
+
+extern const struct ksf_hook_set ksf_hooks_510;	/* hooks_510.c */
+extern const struct ksf_hook_set ksf_hooks_61;	/* hooks_61.c */
+extern const bool ksf_built_with_pending_flag;	/* hooks_61.c */
+
+/* hooks.c: the hooks all generations share */
+struct ksf_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool registered;
+};
+
+int ksf_find_tracepoints(struct ksf_tp **tps, unsigned int n);
+int ksf_tp_register(struct ksf_tp *t);
+void ksf_tp_unregister(struct ksf_tp *t);
+bool ksf_single_stepping(u32 guest_debug);
+struct ksf_vcpu *ksf_note_stepping(const struct kvm_vcpu *vcpu);
+void ksf_found_vcpu(struct kvm_vcpu *vcpu);
+int ksf_hooks_register(const struct ksf_hook_set *set);
 void ksf_hooks_unregister(void);
 int ksf_hot_hooks_register(void);
 void ksf_hot_hooks_unregister(void);

@@ -141,6 +141,21 @@ static void ksf_debugfs_init(void)
 	debugfs_create_file("stats", 0444, ksf_debugfs, NULL, &ksf_stats_fops);
 }
 
+/* Hook a kernel that needs generation @set's rules; say so, or why not. */
+static int __init ksf_activate(const struct ksf_hook_set *set,
+			       const char *why)
+{
+	int ret = ksf_hooks_register(set);
+
+	if (ret) {
+		pr_err(KSF_NAME ": not loaded, nothing hooked (%d)\n", ret);
+		return ret;
+	}
+	ksf_active = true;
+	pr_info(KSF_NAME ": active: %s; %s\n", why, set->what);
+	return 0;
+}
+
 static int __init kvm_ss_fix_init(void)
 {
 	const char *why;
@@ -156,15 +171,15 @@ static int __init kvm_ss_fix_init(void)
 	case KSF_KERNEL_UNSUPPORTED:
 		pr_err(KSF_NAME ": refusing to load: %s\n", why);
 		return -EOPNOTSUPP;
-	case KSF_KERNEL_NEEDS_FIX:
-		ret = ksf_hooks_register();
-		if (ret) {
-			pr_err(KSF_NAME ": not loaded, nothing hooked (%d)\n", ret);
+	case KSF_KERNEL_NEEDS_FIX_510:
+		ret = ksf_activate(&ksf_hooks_510, why);
+		if (ret)
 			return ret;
-		}
-		ksf_active = true;
-		pr_info(KSF_NAME ": active: %s; host single-step keeps the active-pending state\n",
-			why);
+		break;
+	case KSF_KERNEL_NEEDS_FIX_61:
+		ret = ksf_activate(&ksf_hooks_61, why);
+		if (ret)
+			return ret;
 		break;
 	}
 	ksf_debugfs_init();

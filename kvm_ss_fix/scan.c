@@ -16,7 +16,7 @@
  * held belongs to a VM that stays alive until the lock is dropped.
  *
  * It does not make every listed directory live: an unhashed dentry stays
- * on its parent's d_subdirs until its last reference is dropped
+ * on its parent's list of children until its last reference is dropped
  * (__dentry_kill() unlists it).  An open "exits" file whose close drops
  * the VM's last reference keeps both listed: __fput() runs the release,
  * which destroys the VM and frees the data, and only then dput()s the
@@ -27,8 +27,8 @@
  *
  * The parent's d_lock, held across each list walk, keeps every listed
  * dentry, and a listed file's inode, from being freed during the walk.
- * This is the 5.x dentry layout (d_subdirs); Kbuild builds scan_none.c
- * for kernels the hooks leave alone.
+ * 6.1 and 6.12 remove a VM's directory the same way.  Kbuild builds
+ * scan_none.c for kernels the hooks leave alone.
  */
 #include <linux/debugfs.h>
 #include <linux/dcache.h>
@@ -38,6 +38,15 @@
 
 /* a per-VM statistic of arm64 KVM (VCPU_STAT "exits"), data kvm_stat_data */
 #define KSF_STAT_FILE	"exits"
+
+/* a directory's children: a list until 6.7, an hlist from 6.8 (Kbuild) */
+#ifdef KSF_DENTRY_CHILDREN_HLIST
+#define ksf_for_each_child(child, dir) \
+	hlist_for_each_entry(child, &(dir)->d_children, d_sib)
+#else
+#define ksf_for_each_child(child, dir) \
+	list_for_each_entry(child, &(dir)->d_subdirs, d_child)
+#endif
 
 /*
  * The VM behind one of its statistics directories, or NULL.  Only the
@@ -52,7 +61,7 @@ static struct kvm *ksf_vm_of_dir(struct dentry *dir)
 
 	/* a child's d_lock nests in its parent's, held by our caller */
 	spin_lock_nested(&dir->d_lock, DENTRY_D_LOCK_NESTED);
-	list_for_each_entry(child, &dir->d_subdirs, d_child) {
+	ksf_for_each_child(child, dir) {
 		if (!d_is_reg(child) || !d_inode(child) || d_unhashed(child) ||
 		    strcmp(child->d_name.name, KSF_STAT_FILE))
 			continue;
@@ -67,12 +76,28 @@ static struct kvm *ksf_vm_of_dir(struct dentry *dir)
 }
 
 /*
+ * KVM's debugfs directory: exported up to 6.1 at least, static by 6.12
+ * and found there through kallsyms (Debian builds 6.12 with
+ * KALLSYMS_ALL).  Kbuild tells which from the kernel's kvm_host.h.
+ */
+static struct dentry *ksf_kvm_debugfs_dir(void)
+{
+#ifdef KSF_KVM_DEBUGFS_DIR_EXPORTED
+	return READ_ONCE(kvm_debugfs_dir);
+#else
+	struct dentry **dir = (struct dentry **)ksf_symbol("kvm_debugfs_dir");
+
+	return dir ? READ_ONCE(*dir) : NULL;
+#endif
+}
+
+/*
  * Pass every vCPU of every VM that exists now to ksf_found_vcpu().
  * -ENOENT when KVM's debugfs directory is not there (debugfs disabled).
  */
 int ksf_scan_existing_vcpus(void)
 {
-	struct dentry *top = kvm_debugfs_dir, *dir;
+	struct dentry *top = ksf_kvm_debugfs_dir(), *dir;
 	struct kvm_vcpu *vcpu;
 	struct kvm *kvm;
 	unsigned long i;
@@ -81,7 +106,7 @@ int ksf_scan_existing_vcpus(void)
 		return -ENOENT;
 	inode_lock(d_inode(top));
 	spin_lock(&top->d_lock);
-	list_for_each_entry(dir, &top->d_subdirs, d_child) {
+	ksf_for_each_child(dir, top) {
 		/* unhashed: removed, and its VM may be freed already */
 		if (!d_is_dir(dir) || d_unhashed(dir))
 			continue;

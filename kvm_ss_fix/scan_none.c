@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Kernels from 5.11 on: the module hooks nothing there (detect.c), so
+ * Kernels from 6.14 on: the module hooks nothing there (detect.c), so
  * there are no vCPUs to look for.
  */
 #include "kvm_ss_fix.h"

@@ -38,6 +38,17 @@ static struct ksf_kernel_facts k_adjust_pc(unsigned int major,
 	return k;
 }
 
+/* 6.1 - 6.13: the run loop hooks_61.c is written for */
+static struct ksf_kernel_facts k61(unsigned int minor)
+{
+	struct ksf_kernel_facts k = k_adjust_pc(6, minor);
+
+	k.vcpu_load = true;
+	k.sigset_deactivate = true;
+	k.pending_flag = true;
+	return k;
+}
+
 static void expect(struct __test_metadata *_metadata,
 		   const struct ksf_kernel_facts *k, enum ksf_kernel verdict,
 		   const char *why_start)
@@ -55,7 +66,7 @@ TEST(v5_10_needs_fix)
 {
 	struct ksf_kernel_facts k = k510;
 
-	expect(_metadata, &k, KSF_KERNEL_NEEDS_FIX,
+	expect(_metadata, &k, KSF_KERNEL_NEEDS_FIX_510,
 	       "KVM re-arms PSTATE.SS on every entry (5.10)");
 }
 
@@ -127,15 +138,47 @@ TEST(v5_12_y_with_adjust_pc_refused)
 	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "__kvm_adjust_pc:");
 }
 
-TEST(v6_1_and_6_12_already_right)
+TEST(v6_1_to_6_13_early_return_fixed)
 {
-	struct ksf_kernel_facts k = k_adjust_pc(6, 1);
+	static const unsigned int minor[] = { 1, 6, 12, 13 };
+	struct ksf_kernel_facts k;
+	int i;
 
-	expect(_metadata, &k, KSF_KERNEL_FIXED,
-	       "KVM keeps DBG_SS_ACTIVE_PENDING itself (6.1+)");
-	k = k_adjust_pc(6, 12);
-	expect(_metadata, &k, KSF_KERNEL_FIXED,
-	       "KVM keeps DBG_SS_ACTIVE_PENDING itself (6.1+)");
+	for (i = 0; i < 4; i++) {
+		k = k61(minor[i]);
+		expect(_metadata, &k, KSF_KERNEL_NEEDS_FIX_61,
+		       "KVM_RUN loses the step owed when it returns before guest entry (6.1 - 6.13)");
+	}
+}
+
+/* each symbol the 6.1 hooks rely on is required, and the kernel's flag */
+TEST(v6_1_missing_symbol_refused)
+{
+	static const char *const why[] = {
+		"no vcpu_load:", "no kvm_sigset_deactivate:",
+		"no kvm_arch_vcpu_destroy:",
+		"module built without DBG_SS_ACTIVE_PENDING",
+	};
+	struct ksf_kernel_facts k;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		k = k61(12);
+		k.vcpu_load = i != 0;
+		k.sigset_deactivate = i != 1;
+		k.vcpu_destroy = i != 2;
+		k.pending_flag = i != 3;
+		expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, why[i]);
+	}
+}
+
+/* kvm_arm_setup_debug() on a release that should have dropped it */
+TEST(v6_14_with_setup_debug_refused)
+{
+	struct ksf_kernel_facts k = k61(14);
+
+	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED,
+	       "kvm_arm_setup_debug on a 6.14+ release:");
 }
 
 TEST(v6_14_and_later_already_right)
@@ -164,35 +207,20 @@ TEST(preempt_rt_refused)
 /* ... and a kernel that needs nothing is left alone, RT or not */
 TEST(preempt_rt_already_right)
 {
-	struct ksf_kernel_facts k = k_adjust_pc(6, 1);
+	struct ksf_kernel_facts k = k61(12);
 
-	k.preempt_rt = true;
-	expect(_metadata, &k, KSF_KERNEL_FIXED, "KVM keeps DBG_SS_ACTIVE_PENDING");
-	k = k_adjust_pc(6, 12);
-	k.preempt_rt = true;
-	expect(_metadata, &k, KSF_KERNEL_FIXED, "KVM keeps DBG_SS_ACTIVE_PENDING");
 	k.setup_debug = false;
+	k.preempt_rt = true;
 	expect(_metadata, &k, KSF_KERNEL_FIXED, "KVM keeps the step state");
 }
 
-/* a refusal on 5.11 - 6.0 names the run loop, not PREEMPT_RT */
-TEST(preempt_rt_later_run_loop_names_it)
+/* 6.1 - 6.13 PREEMPT_RT (Debian's 6.12+deb12 RT has KVM): refused */
+TEST(preempt_rt_6_12_refused)
 {
-	struct ksf_kernel_facts k = k511(11);
+	struct ksf_kernel_facts k = k61(12);
 
 	k.preempt_rt = true;
-	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "kvm_inject_exception:");
-}
-
-/* a kernel built without KVM is not "already right": there is no KVM */
-TEST(no_kvm_refused)
-{
-	struct ksf_kernel_facts k = { .major = 6, .minor = 1, .preempt_rt = true };
-
-	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "no KVM (");
-	k.major = 5;
-	k.minor = 10;
-	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "no KVM (");
+	expect(_metadata, &k, KSF_KERNEL_UNSUPPORTED, "PREEMPT_RT kernel:");
 }
 
 TEST_HARNESS_MAIN
