@@ -4,6 +4,7 @@
  * KVM_RUN: it returns what userspace sees (a stop, an MMIO exit, -EINTR).
  */
 #include <stddef.h>
+#include <string.h>
 #include <linux/bits.h>
 
 #include "ss_model.h"
@@ -47,8 +48,25 @@ const char *model_kernel_name(enum model_kernel kernel)
 		return "upstream-6.1";
 	case MODEL_UPSTREAM_67:
 		return "upstream-6.7";
+	case MODEL_RULES_61:
+		return "rules-6.1";
+	case MODEL_RULES_67:
+		return "rules-6.7";
+	case MODEL_NR_KERNELS:
+		break;
 	}
 	return "?";
+}
+
+/* The kernel called @name, or -1. */
+int model_kernel_by_name(const char *name)
+{
+	int k;
+
+	for (k = 0; k < MODEL_NR_KERNELS; k++)
+		if (!strcmp(name, model_kernel_name(k)))
+			return k;
+	return -1;
 }
 
 static bool model_stepping(const struct model_vcpu *v)
@@ -56,9 +74,16 @@ static bool model_stepping(const struct model_vcpu *v)
 	return (v->guest_debug & STEPPING) == STEPPING;
 }
 
+/* 6.1+: PC updates and exceptions deferred to the next EL2 entry */
 static bool model_upstream(const struct model_vcpu *v)
 {
-	return v->kernel == MODEL_UPSTREAM_61 || v->kernel == MODEL_UPSTREAM_67;
+	return v->kernel != MODEL_STOCK_510 && v->kernel != MODEL_RULES_510;
+}
+
+/* 6.7+: FEAT_MOPS for guests, its exception handled at EL2 */
+static bool model_has_mops(const struct model_vcpu *v)
+{
+	return v->kernel == MODEL_UPSTREAM_67 || v->kernel == MODEL_RULES_67;
 }
 
 /* Where a rule is applied: the module or series, and 6.1+ (all but R3). */
@@ -178,6 +203,19 @@ static void kvm_inject_undef(struct model_vcpu *v)
 	kvm_completed(v);
 }
 
+/*
+ * 6.1 - 6.13 with the fix: KVM_RUN leaves before entering the guest with
+ * a PC update or exception pending, which its out: label commits: R3.
+ */
+static void kvm_leave_early(struct model_vcpu *v)
+{
+	struct ss_vcpu_state *st = model_rules(v);
+	bool fixed = v->kernel == MODEL_RULES_61 || v->kernel == MODEL_RULES_67;
+
+	if (st && fixed && (v->incr_pc || v->undef_pending))
+		ss_rules_on_completed_by_kvm(st);
+}
+
 /* 6.1+: __kvm_adjust_pc(), at EL2 entry or on an early KVM_RUN return */
 static void kvm_adjust_pc(struct model_vcpu *v)
 {
@@ -246,7 +284,7 @@ static enum model_insn model_insn_at(const struct model_vcpu *v)
  */
 static enum guest_result guest_mops(struct model_vcpu *v, bool epilogue)
 {
-	if (v->kernel != MODEL_UPSTREAM_67) {
+	if (!model_has_mops(v)) {
 		take_exception(v);	/* UNDEFINED before 6.7 */
 		return GUEST_EXCEPTION;
 	}
@@ -288,7 +326,7 @@ static enum guest_result guest_execute(struct model_vcpu *v)
 		take_exception(v);
 		return GUEST_EXCEPTION;
 	case INSN_MOPS_PRO:
-		if (v->kernel != MODEL_UPSTREAM_67) {
+		if (!model_has_mops(v)) {
 			take_exception(v);
 			return GUEST_EXCEPTION;
 		}
@@ -338,6 +376,7 @@ enum model_exit model_kvm_run(struct model_vcpu *v, bool immediate_exit,
 		kvm_complete(v);
 	}
 	if (immediate_exit) {
+		kvm_leave_early(v);
 		kvm_adjust_pc(v);
 		return MODEL_EXIT_EINTR;
 	}

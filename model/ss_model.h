@@ -9,7 +9,9 @@
  *    every rule is applied at the event the model carries out;
  *  - 6.1 to 6.13: R1, R2, R4 and R5 (DBG_SS_ACTIVE_PENDING), with the PC
  *    update deferred to EL2 entry instead of R3, so a completion done by a
- *    KVM_RUN that returns without entering the guest loses the step.
+ *    KVM_RUN that returns without entering the guest loses the step;
+ *  - 6.1 to 6.13 with kvm_ss_fix or the 6.1.y/6.12.y series: R3 applied
+ *    where KVM_RUN leaves with a PC update or exception pending.
  * It is built for the build machine (test_ss_rules) and for arm64, inside
  * ss-random, which checks a real kernel against it.
  */
@@ -39,7 +41,14 @@ enum model_kernel {
 	MODEL_RULES_510,	/* 5.10 with kvm_ss_fix or the series */
 	MODEL_UPSTREAM_61,	/* 6.1 - 6.6: no FEAT_MOPS for guests */
 	MODEL_UPSTREAM_67,	/* 6.7 - 6.13: MOPS restarted at EL2 */
+	MODEL_RULES_61,		/* 6.1 - 6.6 with kvm_ss_fix or the series */
+	MODEL_RULES_67,		/* 6.7 - 6.13 with kvm_ss_fix or the series */
+	MODEL_NR_KERNELS,
 };
+
+/* The names the tools take with --model, in enum order. */
+#define MODEL_KERNEL_NAMES \
+	"stock-5.10|rules-5.10|upstream-6.1|upstream-6.7|rules-6.1|rules-6.7"
 
 /* What one KVM_RUN returned. */
 enum model_exit {
@@ -89,5 +98,6 @@ enum model_exit model_kvm_run_kicked(struct model_vcpu *v);
 void model_resync_at_stop(struct model_vcpu *v, u64 pc);
 void model_resync_at_mmio(struct model_vcpu *v, u64 pc);
 const char *model_kernel_name(enum model_kernel kernel);
+int model_kernel_by_name(const char *name);
 
 #endif /* SS_MODEL_H */

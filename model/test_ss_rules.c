@@ -223,7 +223,8 @@ TEST(smoke_upstream_61)
 /*
  * MMIO completed by a KVM_RUN that returns -EINTR without entering
  * (immediate_exit or a pending signal): the rules (R3) still stop at the
- * next boundary; stock 5.10 and 6.1+ run it unreported.
+ * next boundary, on 5.10 where KVM completes it and on 6.1+ where KVM_RUN
+ * commits it on the way out; stock 5.10 and 6.1+ run it unreported.
  */
 static u64 stop_after_early_completion(enum model_kernel kernel,
 				       bool *isv)
@@ -258,6 +259,44 @@ TEST(early_completion_per_kernel)
 	ASSERT_TRUE(isv);
 	ASSERT_EQ(0x08, stop_after_early_completion(MODEL_UPSTREAM_67, &isv));
 	ASSERT_TRUE(isv);
+	ASSERT_EQ(0x04, stop_after_early_completion(MODEL_RULES_61, &isv));
+	ASSERT_FALSE(isv);
+	ASSERT_EQ(0x04, stop_after_early_completion(MODEL_RULES_67, &isv));
+	ASSERT_FALSE(isv);
+}
+
+/*
+ * Two early returns, the second with nothing to commit, and stepping
+ * turned on again in between (QEMU's resume): still one stop, owed at
+ * the instruction after the load.
+ */
+TEST(early_completion_twice_with_reissue)
+{
+	static const enum model_insn prog[] = {
+		INSN_MMIO, INSN_PLAIN, INSN_PLAIN, INSN_PLAIN,
+	};
+	static const enum model_kernel fixed[] = {
+		MODEL_RULES_510, MODEL_RULES_61, MODEL_RULES_67,
+	};
+	struct model_stop stop;
+	struct model_vcpu v;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fixed); i++) {
+		model_init_kernel(&v, prog, ARRAY_SIZE(prog), fixed[i]);
+		model_set_guest_debug(&v, ENABLE_STEP);
+		ASSERT_EQ(MODEL_EXIT_MMIO, model_kvm_run(&v, false, &stop));
+		ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run(&v, true, &stop));
+		model_set_guest_debug(&v, ENABLE_STEP);
+		ASSERT_EQ(MODEL_EXIT_EINTR, model_kvm_run(&v, true, &stop));
+		model_set_guest_debug(&v, ENABLE_STEP);
+		ASSERT_EQ(MODEL_EXIT_DEBUG, model_kvm_run(&v, false, &stop));
+		ASSERT_EQ(0x04, stop.pc);
+		ASSERT_FALSE(stop.isv);
+		ASSERT_EQ(MODEL_EXIT_DEBUG, model_kvm_run(&v, false, &stop));
+		ASSERT_EQ(0x08, stop.pc);
+		ASSERT_TRUE(stop.isv);
+	}
 }
 
 /* -EINTR with nothing to complete changes nothing. */

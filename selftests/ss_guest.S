@@ -132,6 +132,15 @@ L(ss_tog_7)	nop
 L(ss_tog_end)	b	.
 
 /*
+ * Case 12c: two trapped ID register reads in a loop, stepped while a
+ * second thread sends the vCPU thread signals.
+ */
+L(ss_sig)	mrs	x3, id_aa64pfr0_el1
+L(ss_sig_1)	mrs	x4, id_aa64isar0_el1
+L(ss_sig_2)	nop
+L(ss_sig_3)	b	ss_sig
+
+/*
  * Case 13: one of everything KVM completes, run on several vCPUs.
  * SMCCC calls may clobber x0-x3: the MMIO address lives in x12.
  */

@@ -44,6 +44,7 @@ extern char ss_setpc[], ss_setpc_1[], ss_setpc_2[], ss_setpc_3[],
 	ss_setpc_target[], ss_setpc_next[], ss_setpc_end[];
 extern char ss_tog[], ss_tog_1[], ss_tog_2[], ss_tog_3[], ss_tog_4[],
 	ss_tog_5[], ss_tog_6[], ss_tog_7[], ss_tog_end[];
+extern char ss_sig[], ss_sig_1[], ss_sig_2[], ss_sig_3[];
 extern char ss_mix[], ss_mix_1[], ss_mix_2[], ss_mix_3[], ss_mix_4[],
 	ss_mix_5[], ss_mix_6[], ss_mix_end[];
 extern char ss_long[], ss_long_loop[], ss_long_hvc[], ss_long_ld[],

@@ -5,7 +5,7 @@
  * due) and leave the stepping exact: every stop is checked against the
  * reference model, built in as in ss-random.
  *
- *   ss-bad-input --model stock-5.10|rules-5.10|upstream-6.1|upstream-6.7
+ *   ss-bad-input --model stock-5.10|rules-5.10|upstream-6.1|upstream-6.7|rules-6.1|rules-6.7
  *   ss-bad-input --model M --idle-load FILE
  *
  * The second form steps twice, prints "ready", waits until FILE exists
@@ -319,23 +319,12 @@ static void idle_then_load(const char *go)
 	stepper_destroy(&s);
 }
 
-static const char * const kernel_names[] = {
-	[MODEL_STOCK_510] = "stock-5.10", [MODEL_RULES_510] = "rules-5.10",
-	[MODEL_UPSTREAM_61] = "upstream-6.1",
-	[MODEL_UPSTREAM_67] = "upstream-6.7",
-};
-
 static int parse_kernel(int argc, char **argv)
 {
-	unsigned int i;
-
 	if ((argc != 3 && argc != 5) || strcmp(argv[1], "--model") ||
 	    (argc == 5 && strcmp(argv[3], "--idle-load")))
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(kernel_names); i++)
-		if (!strcmp(argv[2], kernel_names[i]))
-			return i;
-	return -1;
+	return model_kernel_by_name(argv[2]);
 }
 
 int main(int argc, char **argv)
@@ -344,7 +333,7 @@ int main(int argc, char **argv)
 
 	if (k < 0) {
 		fprintf(stderr, "usage: ss-bad-input --model %s [--idle-load FILE]\n",
-			"stock-5.10|rules-5.10|upstream-6.1|upstream-6.7");
+			MODEL_KERNEL_NAMES);
 		return 2;
 	}
 	kernel = k;
@@ -362,6 +351,6 @@ int main(int argc, char **argv)
 		vm_fd_closed_by_other_thread();
 	}
 	printf("ss-bad-input: model %s cases %d failed %d checked %lu mismatches %lu\n",
-	       kernel_names[kernel], cases, failed, checked, mismatches);
+	       model_kernel_name(kernel), cases, failed, checked, mismatches);
 	return failed ? 1 : 0;
 }

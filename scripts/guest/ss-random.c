@@ -8,7 +8,8 @@
  *   ss-random --model KERNEL [--seed N] [--ops N] [--round N] [-v]
  *
  * KERNEL is the model variant: stock-5.10, rules-5.10 (5.10 with
- * kvm_ss_fix), upstream-6.1 (6.1 - 6.6) or upstream-6.7 (6.7 - 6.13).
+ * kvm_ss_fix), upstream-6.1 (6.1 - 6.6), upstream-6.7 (6.7 - 6.13), or
+ * rules-6.1 and rules-6.7 (those with kvm_ss_fix or the 6.1.y/6.12.y fix).
  * Each round is a new VM (vGICv3, one vCPU) with a new program; the same
  * seed replays the same programs and actions.
  *
@@ -685,26 +686,10 @@ static void *walker_main(void *arg)
 
 /* ---- main ---- */
 
-static const char * const kernel_names[] = {
-	[MODEL_STOCK_510] = "stock-5.10", [MODEL_RULES_510] = "rules-5.10",
-	[MODEL_UPSTREAM_61] = "upstream-6.1",
-	[MODEL_UPSTREAM_67] = "upstream-6.7",
-};
-
-static int parse_kernel(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kernel_names); i++)
-		if (!strcmp(name, kernel_names[i]))
-			return i;
-	return -1;
-}
-
 static void print_usage(void)
 {
 	fprintf(stderr,
-		"usage: ss-random --model stock-5.10|rules-5.10|upstream-6.1|upstream-6.7\n"
+		"usage: ss-random --model " MODEL_KERNEL_NAMES "\n"
 		"                 [--seed N] [--ops N] [--round N] [--verbose]\n"
 		"       ss-random --model M --threads N --gen FILE [--seed N] [--round N]\n");
 	exit(2);
@@ -728,7 +713,7 @@ static void parse_args(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "m:s:n:r:t:g:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			kernel = parse_kernel(optarg);
+			kernel = model_kernel_by_name(optarg);
 			break;
 		case 's':
 			opt.seed = strtoull(optarg, NULL, 0);
@@ -854,7 +839,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setup_signals();
 	printf("# replay: ss-random --model %s --seed %llu --ops %lu --round %lu\n",
-	       kernel_names[opt.kernel], (unsigned long long)opt.seed,
+	       model_kernel_name(opt.kernel), (unsigned long long)opt.seed,
 	       opt.ops, opt.round_ops);
 	for (i = 0; i < opt.threads; i++) {
 		w[i].id = i;
@@ -866,7 +851,7 @@ int main(int argc, char **argv)
 	wait_walkers(w, opt.threads);
 	sum_walkers(w, opt.threads, &t);
 	printf("ss-random: seed %llu model %s threads %d ops %lu runs %lu",
-	       (unsigned long long)opt.seed, kernel_names[opt.kernel],
+	       (unsigned long long)opt.seed, model_kernel_name(opt.kernel),
 	       opt.threads, t.ops, t.runs);
 	printf(" stops %lu mmio %lu eintr %lu checked %lu unchecked %lu",
 	       t.stops, t.mmio, t.eintr, t.checked, t.unchecked);
