@@ -18,7 +18,7 @@
  * re-arms PSTATE.SS and the guest runs one instruction unreported:
  *
  *   kvm_handle_mmio_return()    INCREMENT_PC (userspace MMIO done)
- *   vcpu_load()                 kprobe                             R3
+ *   vcpu_load()                 kprobe, if immediate_exit          R3
  *   immediate_exit: goto out
  *   loop:
  *     ... handle_exit()         INCREMENT_PC, PENDING_EXCEPTION
@@ -33,11 +33,8 @@
  * update or an exception is pending and the vCPU single-steps, the
  * instruction has completed and the step is owed (Arm ARM D2.12.4).
  *
- * vcpu_load() is also the first call of the other vCPU ioctls, and
- * KVM_SET_VCPU_EVENTS leaves an exception pending until the next
- * KVM_RUN; setting the flag there too changes nothing the kernel does:
- * whichever way the update is committed, it clears PSTATE.SS, and the
- * flag only says so early.  Every other place stays the kernel's own.
+ * Each hook acts only when out: comes next, so a run that enters the
+ * guest is exactly the kernel's own, and so is every other ioctl.
  */
 #include <linux/kprobes.h>
 #include <asm/kvm_emulate.h>
@@ -74,27 +71,63 @@ static void ksf_61_completed_by_kvm(struct kvm_vcpu *vcpu, const char *where)
 }
 
 /*
- * kprobes vcpu_load(vcpu) and kvm_sigset_deactivate(vcpu), in the
- * vCPU's own thread, which holds vcpu->mutex: no other writer of the
- * vCPU's flags runs meanwhile.
+ * KVM_RUN is about to leave without entering the guest: the test
+ * kvm_arch_vcpu_ioctl_run() makes right after vcpu_load().  Kernels
+ * with vcpu->wants_to_run (6.12; Kbuild looks) take it from
+ * immediate_exit before calling in; older ones read immediate_exit.
  */
-static int ksf_pre_before_commit(struct kprobe *p, struct pt_regs *regs)
+static bool ksf_run_leaves_at_once(const struct kvm_vcpu *vcpu)
+{
+#ifdef KSF_KVM_WANTS_TO_RUN
+	return !READ_ONCE(vcpu->wants_to_run);
+#else
+	return READ_ONCE(vcpu->run->immediate_exit);
+#endif
+}
+
+/*
+ * @vcpu is on its way to out: with a PC update or an exception
+ * pending: R3, if it single-steps.  Runs in the vCPU's own thread,
+ * which holds vcpu->mutex, with interrupts off (a kprobe): no other
+ * writer of the vCPU's flags runs meanwhile.
+ */
+static void ksf_61_leaving(struct kvm_vcpu *vcpu, const char *where)
+{
+	if (likely(!ksf_single_stepping(READ_ONCE(vcpu->guest_debug))) ||
+	    !READ_ONCE(ksf_enable))
+		return;
+	ksf_note_stepping(vcpu);
+	if (ksf_update_pending(vcpu))
+		ksf_61_completed_by_kvm(vcpu, where);
+}
+
+/*
+ * kprobe vcpu_load(vcpu): on arm64 only KVM_RUN calls it, after the
+ * MMIO completion at its top; out: follows at once when immediate_exit
+ * is set.  A run that goes on to enter the guest is left to KVM: the
+ * entry commits the update itself, and nothing may differ there (an
+ * injected exception saves PSTATE.SS as it is before the entry).
+ */
+static int ksf_pre_vcpu_load(struct kprobe *p, struct pt_regs *regs)
 {
 	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
 
-	if (likely(!ksf_single_stepping(READ_ONCE(vcpu->guest_debug))) ||
-	    !READ_ONCE(ksf_enable))
-		return 0;
-	ksf_note_stepping(vcpu);
-	if (ksf_update_pending(vcpu))
-		ksf_61_completed_by_kvm(vcpu, p->symbol_name);
+	if (ksf_run_leaves_at_once(vcpu))
+		ksf_61_leaving(vcpu, "immediate-exit");
+	return 0;
+}
+
+/* kprobe kvm_sigset_deactivate(vcpu): the run loop is over; out: next */
+static int ksf_pre_sigset_deactivate(struct kprobe *p, struct pt_regs *regs)
+{
+	ksf_61_leaving((struct kvm_vcpu *)regs->regs[0], "run-loop-left");
 	return 0;
 }
 
 static struct kprobe ksf_61_kps[] = {
-	{ .symbol_name = "vcpu_load", .pre_handler = ksf_pre_before_commit },
+	{ .symbol_name = "vcpu_load", .pre_handler = ksf_pre_vcpu_load },
 	{ .symbol_name = "kvm_sigset_deactivate",
-	  .pre_handler = ksf_pre_before_commit },
+	  .pre_handler = ksf_pre_sigset_deactivate },
 };
 
 static struct kprobe *ksf_61_kp_list[ARRAY_SIZE(ksf_61_kps)];
@@ -136,8 +169,19 @@ static unsigned long ksf_61_hot_missed(void)
 	return ksf_61_missed;
 }
 
+/* At load: the kprobes can be placed, or the module says it cannot. */
+static int ksf_61_prepare(void)
+{
+	int ret = ksf_61_register_hot();
+
+	if (!ret)
+		ksf_61_unregister_hot();
+	return ret;
+}
+
 const struct ksf_hook_set ksf_hooks_61 = {
 	.what = "applies rule R3 to DBG_SS_ACTIVE_PENDING (Documentation/kvm-ss-fix.rst)",
+	.prepare = ksf_61_prepare,
 	.register_hot = ksf_61_register_hot,
 	.unregister_hot = ksf_61_unregister_hot,
 	.hot_missed = ksf_61_hot_missed,
