@@ -1085,7 +1085,7 @@ static void ss_reset_vcpu(struct kvm_vcpu *vcpu, u64 pc)
 	ss_set_pc(vcpu, pc);
 }
 
-enum ss_after_exit { SS_RESET, SS_EMULATE };
+enum ss_after_exit { SS_RESET, SS_EMULATE, SS_INJECT_ABORT };
 
 struct ss_nisv_ctx {
 	enum ss_after_exit what;
@@ -1109,6 +1109,14 @@ static void ss_nisv_hook(struct ss_run *r, enum ss_event ev)
 		    "NISV exit at PC 0x%lx", ss_get_pc(r->vcpu));
 	ctx->exits++;
 	r->exit_handled = true;
+	if (ctx->what == SS_INJECT_ABORT) {
+		struct kvm_vcpu_events events = {
+			.exception.ext_dabt_pending = 1,
+		};
+
+		vcpu_ioctl(r->vcpu, KVM_SET_VCPU_EVENTS, &events);
+		return;
+	}
 	if (ctx->what == SS_RESET) {
 		ss_reset_vcpu(r->vcpu, (u64)ss_nisv_2);
 		return;
@@ -1155,6 +1163,42 @@ static void ss_check_nisv_then(struct __test_metadata *_metadata,
 TEST(nisv_exit_then_reset)
 {
 	ss_check_nisv_then(_metadata, SS_RESET);
+}
+
+/*
+ * Case 19: at the NISV exit the VMM injects an external data abort
+ * (KVM_SET_VCPU_EVENTS, what a VMM does with an access it cannot
+ * emulate).  The abort ends the stepped load: the next stop is the sync
+ * vector, ISV=0, with nothing run there.  SPSR_EL1 holds the PSTATE the
+ * load was stepped from, active-not-pending: SS=1.  A fix that marked
+ * the step pending before this entry made KVM enter with PSTATE.SS
+ * clear, which the exception entry saved into SPSR_EL1.
+ */
+TEST(nisv_exit_then_abort_injected)
+{
+	struct ss_nisv_ctx ctx = { .what = SS_INJECT_ABORT };
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_nisv);
+	u64 vbar = ss_vbar(vcpu), spsr;
+	const struct ss_stop exp[] = {
+		STEP(ss_nisv_1), STEP(ss_nisv_ld),
+		SS_VECTOR(vbar, 0x200, SS_PENDING),
+	};
+
+	if (!kvm_check_cap(KVM_CAP_ARM_NISV_TO_USER) ||
+	    !kvm_check_cap(KVM_CAP_ARM_INJECT_EXT_DABT)) {
+		kvm_vm_free(vm);
+		SKIP(return, "no KVM_CAP_ARM_NISV_TO_USER or _INJECT_EXT_DABT");
+	}
+	vm_enable_cap(vm, KVM_CAP_ARM_NISV_TO_USER, 0);
+	ASSERT_TRUE(ss_run_and_check(vcpu, vbar + SS_VECTOR_SYNC, exp,
+				     ARRAY_SIZE(exp), ss_nisv_hook, &ctx,
+				     NULL));
+	EXPECT_EQ(1, ctx.exits);
+	vcpu_get_reg(vcpu, ARM64_CORE_REG(spsr[KVM_SPSR_EL1]), &spsr);
+	TH_LOG("SPSR_EL1 0x%lx", spsr);
+	EXPECT_EQ(SS_PSTATE_SS, spsr & SS_PSTATE_SS);
+	kvm_vm_free(vm);
 }
 
 TEST(nisv_exit_then_pstate_write)
