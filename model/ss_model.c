@@ -429,6 +429,29 @@ enum model_exit model_kvm_run_kicked(struct model_vcpu *v)
 	return MODEL_EXIT_EINTR;
 }
 
+/*
+ * A KVM_RUN that enters, has KVM handle the exit of the one instruction
+ * the guest ran (a trap it completes, an HVC), and then returns -EINTR
+ * for a signal that arrived meanwhile, without entering again.  Anything
+ * else the instruction does (a step exit, an MMIO exit to userspace)
+ * reaches userspace whatever signal is pending: MODEL_EXIT_OFF then.
+ */
+enum model_exit model_kvm_run_left_after_exit(struct model_vcpu *v)
+{
+	if (!model_stepping(v))
+		return MODEL_EXIT_OFF;
+	if (v->mmio_pending) {
+		v->mmio_pending = false;
+		kvm_complete(v);
+	}
+	kvm_entry(v);
+	if (!v->pstate_ss || guest_execute(v) != GUEST_TO_HOST)
+		return MODEL_EXIT_OFF;
+	kvm_leave_early(v);
+	kvm_adjust_pc(v);
+	return MODEL_EXIT_EINTR;
+}
+
 /* A KVM_RUN that enters: true with a stop, false for an MMIO exit. */
 bool model_run(struct model_vcpu *v, struct model_stop *stop)
 {

@@ -95,6 +95,7 @@ bool model_run(struct model_vcpu *v, struct model_stop *stop);
 enum model_exit model_kvm_run(struct model_vcpu *v, bool immediate_exit,
 			      struct model_stop *stop);
 enum model_exit model_kvm_run_kicked(struct model_vcpu *v);
+enum model_exit model_kvm_run_left_after_exit(struct model_vcpu *v);
 void model_resync_at_stop(struct model_vcpu *v, u64 pc);
 void model_resync_at_mmio(struct model_vcpu *v, u64 pc);
 const char *model_kernel_name(enum model_kernel kernel);

@@ -11,7 +11,9 @@
  * kvm_ss_fix), upstream-6.1 (6.1 - 6.6), upstream-6.7 (6.7 - 6.13), or
  * rules-6.1 and rules-6.7 (those with kvm_ss_fix or the 6.1.y/6.12.y fix).
  * Each round is a new VM (vGICv3, one vCPU) with a new program; the same
- * seed replays the same programs and actions.
+ * seed replays the same programs and actions.  --storm adds a thread
+ * that signals the walker at random, so KVM_RUN also returns early at
+ * random points of the run loop (not replayable).
  *
  *   ss-random --model rules-5.10 --threads N --gen FILE [--seed N]
  *
@@ -118,6 +120,7 @@ struct walker {
 	long window_gen;
 	unsigned long ops, runs, stops, mmio, eintr, checked, unchecked;
 	unsigned long mismatches, vms, round, reports;
+	unsigned long storm_left;	/* --storm: KVM_RUNs a signal ended */
 	u64 max_run_ns;
 	/* shared with the watchdog in main(): LOAD() and STORE() only */
 	u64 run_started;		/* now_ns() while in KVM_RUN, else 0 */
@@ -135,6 +138,7 @@ struct options {
 	int threads;
 	const char *gen_path;
 	bool verbose;
+	bool storm;		/* a second thread signals the walker */
 };
 
 static struct options opt = {
@@ -535,6 +539,8 @@ static void real_kvm_run(struct walker *w, enum action how, struct result *r)
 		consume_sigusr1();
 	} else if (ret < 0 && err == EINTR) {
 		r->kind = MODEL_EXIT_EINTR;
+		r->stop.pc = rawkvm_get_reg(&w->tvm.vcpu, CORE_REG(regs.pc)) -
+			     GUEST_BASE;
 		w->eintr++;
 	} else if (ret < 0) {
 		r->kind = MODEL_EXIT_OFF;
@@ -553,6 +559,46 @@ static void follow_real(struct walker *w, const struct result *got)
 		model_resync_at_mmio(&w->model, got->stop.pc);
 }
 
+/*
+ * --storm: a signal ended a KVM_RUN that was meant to enter.  Where it
+ * landed decides what KVM did first, and the PC tells which:
+ *  - before the first entry, or while the guest ran (an interrupt exit
+ *    before the stepped instruction): at most the pending MMIO access
+ *    completed, as for immediate_exit;
+ *  - after KVM handled the exit of the one instruction the guest ran (a
+ *    trap it completed, an HVC): that instruction is done, and KVM_RUN
+ *    left before entering again.
+ * On a fixed kernel the first two leave the same step state.  Stock
+ * 6.1 - 6.13 does not: an update committed by the entry (with an
+ * interrupt exit after it) keeps the step, one committed on the way out
+ * loses it, and both leave the same PC, so the result is not checked
+ * until the next stop there.
+ */
+static enum model_exit model_storm_eintr(struct walker *w,
+					 const struct result *got,
+					 bool *checkable)
+{
+	struct model_vcpu before = w->model;
+	struct model_stop stop;
+	enum model_exit kind;
+
+	w->storm_left++;
+	kind = model_kvm_run(&w->model, true, &stop);
+	if (w->model.pc == got->stop.pc) {
+		if ((opt.kernel == MODEL_UPSTREAM_61 ||
+		     opt.kernel == MODEL_UPSTREAM_67) && before.mmio_pending)
+			*checkable = w->window_ok = false;
+		return kind;
+	}
+	w->model = before;
+	kind = model_kvm_run_left_after_exit(&w->model);
+	if (w->model.pc != got->stop.pc)
+		return MODEL_EXIT_OFF;	/* neither: report it */
+	if (opt.kernel == MODEL_UPSTREAM_61 || opt.kernel == MODEL_UPSTREAM_67)
+		*checkable = w->window_ok = false;
+	return kind;
+}
+
 static void run_and_check(struct walker *w, enum action how)
 {
 	struct result want = { 0 }, got;
@@ -563,7 +609,10 @@ static void run_and_check(struct walker *w, enum action how)
 	real_kvm_run(w, how, &got);
 	g1 = read_gen();
 	checkable = window_update(w, g0, g1) && !LOAD(w->kicked);
-	want.kind = model_kvm_run(&w->model, how != ACT_RUN, &want.stop);
+	if (opt.storm && how == ACT_RUN && got.kind == MODEL_EXIT_EINTR)
+		want.kind = model_storm_eintr(w, &got, &checkable);
+	else
+		want.kind = model_kvm_run(&w->model, how != ACT_RUN, &want.stop);
 	if (got.kind == MODEL_EXIT_DEBUG) {
 		w->stops++;
 		w->window_open = false;
@@ -690,7 +739,7 @@ static void print_usage(void)
 {
 	fprintf(stderr,
 		"usage: ss-random --model " MODEL_KERNEL_NAMES "\n"
-		"                 [--seed N] [--ops N] [--round N] [--verbose]\n"
+		"                 [--seed N] [--ops N] [--round N] [--storm] [--verbose]\n"
 		"       ss-random --model M --threads N --gen FILE [--seed N] [--round N]\n");
 	exit(2);
 }
@@ -705,12 +754,13 @@ static void parse_args(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "gen", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "storm", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, kernel = -1;
 
 	opt.seed = (u64)time(NULL) ^ ((u64)getpid() << 16);
-	while ((c = getopt_long(argc, argv, "m:s:n:r:t:g:v", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:s:n:r:t:g:vS", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			kernel = model_kernel_by_name(optarg);
@@ -733,13 +783,16 @@ static void parse_args(int argc, char **argv)
 		case 'v':
 			opt.verbose = true;
 			break;
+		case 'S':
+			opt.storm = true;
+			break;
 		default:
 			print_usage();
 		}
 	}
 	if (kernel < 0 || optind != argc || opt.threads < 1 ||
 	    opt.threads > MAX_THREADS || !opt.round_ops ||
-	    (opt.threads > 1 && !opt.gen_path))
+	    (opt.threads > 1 && !opt.gen_path) || (opt.storm && opt.threads > 1))
 		print_usage();
 	opt.kernel = kernel;
 }
@@ -761,6 +814,43 @@ static void setup_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+static void storm_handler(int sig)
+{
+	(void)sig;	/* only to end a KVM_RUN with -EINTR */
+}
+
+struct storm {
+	pthread_t thread_id;
+	pthread_t target;
+	u64 rng;
+	bool stop;
+	unsigned long sent;
+};
+
+/* --storm: SIGUSR2 to the walker at random intervals of up to 500 us. */
+static void *storm_main(void *arg)
+{
+	struct storm *st = arg;
+
+	while (!LOAD(st->stop)) {
+		pthread_kill(st->target, SIGUSR2);
+		st->sent++;
+		usleep(rng_below(&st->rng, 500));
+	}
+	return NULL;
+}
+
+static void start_storm(struct storm *st, pthread_t target)
+{
+	struct sigaction sa = { .sa_handler = storm_handler,
+				.sa_flags = SA_RESTART };
+
+	sigaction(SIGUSR2, &sa, NULL);
+	st->target = target;
+	st->rng = opt.seed | 1;
+	pthread_create(&st->thread_id, NULL, storm_main, st);
+}
+
 static void sum_walkers(struct walker *w, int n, struct walker *total)
 {
 	int i;
@@ -776,6 +866,7 @@ static void sum_walkers(struct walker *w, int n, struct walker *total)
 		total->unchecked += w[i].unchecked;
 		total->mismatches += w[i].mismatches;
 		total->vms += w[i].vms;
+		total->storm_left += w[i].storm_left;
 		if (w[i].max_run_ns > total->max_run_ns)
 			total->max_run_ns = w[i].max_run_ns;
 	}
@@ -832,6 +923,7 @@ static void wait_walkers(struct walker *w, int n)
 int main(int argc, char **argv)
 {
 	static struct walker w[MAX_THREADS];
+	struct storm storm = { 0 };
 	struct walker t;
 	int i;
 
@@ -848,14 +940,23 @@ int main(int argc, char **argv)
 			w[i].rng = 1;
 		pthread_create(&w[i].thread, NULL, walker_main, &w[i]);
 	}
+	if (opt.storm)
+		start_storm(&storm, w[0].thread);
 	wait_walkers(w, opt.threads);
+	if (opt.storm) {
+		STORE(storm.stop, true);
+		pthread_join(storm.thread_id, NULL);
+	}
 	sum_walkers(w, opt.threads, &t);
 	printf("ss-random: seed %llu model %s threads %d ops %lu runs %lu",
 	       (unsigned long long)opt.seed, model_kernel_name(opt.kernel),
 	       opt.threads, t.ops, t.runs);
 	printf(" stops %lu mmio %lu eintr %lu checked %lu unchecked %lu",
 	       t.stops, t.mmio, t.eintr, t.checked, t.unchecked);
-	printf(" mismatches %lu vms %lu max_run_us %llu\n", t.mismatches,
+	printf(" mismatches %lu vms %lu max_run_us %llu", t.mismatches,
 	       t.vms, (unsigned long long)t.max_run_ns / 1000);
+	if (opt.storm)
+		printf(" signals %lu storm_eintr %lu", storm.sent, t.storm_left);
+	printf("\n");
 	return t.mismatches || !t.checked ? 1 : 0;
 }
