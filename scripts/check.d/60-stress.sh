@@ -17,28 +17,29 @@ progress "stress: seed $st_seed (replay: KSF_STRESS_SEED=$st_seed)"
 st_summary() {
 	sed -n 's/^ss-random: //p' "$1" | tail -n1 |
 		awk '{ for (i = 1; i < NF; i += 2)
-			if ($i ~ /^(seed|ops|stops|checked|mismatches|max_run_us)$/)
+			if ($i ~ /^(seed|ops|stops|checked|mismatches|max_run_us|storm_eintr)$/)
 				printf "%s%s %s", (n++ ? ", " : ""), $i, $(i + 1) }'
 }
 
-# st_random ID MOD MODEL: ss-random on kernel ID (MOD=-m: with the
-# module) must match MODEL exactly, at every one of st_ops operations.
+# st_random ID MOD MODEL [--storm]: ss-random on kernel ID (MOD=-m:
+# with the module) must match MODEL exactly, at every one of st_ops
+# operations; --storm also ends KVM_RUN at random points with signals.
 st_random() {
-	local id=$1 mod=$2 model=$3 col log
+	local id=$1 mod=$2 model=$3 storm=${4:-} col log
 	col=$id${mod:++mod}
-	log=$st_log/random-$col.log
+	log=$st_log/random-$col${storm:+-storm}.log
 	if "$st_vmrun" -k "$id" ${mod:+"$mod"} -t 300 -f "$st_guest/ss-random" -- \
-		./ss-random --model "$model" --seed "$st_seed" --ops "$st_ops" \
+		./ss-random --model "$model" --seed "$st_seed" --ops "$st_ops" $storm \
 		>"$log" 2>&1; then
-		record pass "stress: random programs on $col match model $model" \
+		record pass "stress: random programs${storm:+ under a signal storm} on $col match model $model" \
 			"$(st_summary "$log")"
 	else
 		grep -A13 -m3 MISMATCH "$log" >&2
 		tail -n2 "$log" >&2
-		record fail "stress: random programs on $col match model $model" \
+		record fail "stress: random programs${storm:+ under a signal storm} on $col match model $model" \
 			"$(st_summary "$log"); log $log; replay: scripts/vm-run -k $id $mod" \
 			"-f $st_guest/ss-random -- ./ss-random --model $model" \
-			"--seed $st_seed --ops $st_ops"
+			"--seed $st_seed --ops $st_ops $storm"
 	fi
 }
 
@@ -48,6 +49,9 @@ st_random 6.1 "" upstream-6.1
 st_random 6.1 -m rules-6.1
 st_random 6.12 "" upstream-6.7
 st_random 6.12 -m rules-6.7
+st_random 5.10 -m rules-5.10 --storm
+st_random 6.1 -m rules-6.1 --storm
+st_random 6.12 -m rules-6.7 --storm
 
 # The same test must see the lost steps: stock 5.10 predicted with the
 # rules, and stock 6.1 predicted without its early-completion gap
