@@ -19,9 +19,11 @@ for m_id in 6.1 6.12; do
 		'./ss-smoke && dmesg | grep -q "kvm_ss_fix: active: KVM_RUN loses the step owed"'
 done
 
-check_cmd "module: per-exit probes armed only while a vCPU steps" \
-	"$m_vmrun" -k 5.10 -f "$m_guest/module-arming.sh" -f "$m_guest/ss-smoke" \
-	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-arming.sh
+for m_id in 5.10 6.12; do
+	check_cmd "module: hot probes armed only while a vCPU steps ($m_id)" \
+		"$m_vmrun" -k "$m_id" -f "$m_guest/module-arming.sh" -f "$m_guest/ss-smoke" \
+		-f "$KSF_BUILD/$m_id/kvm_ss_fix.ko" -- ./module-arming.sh
+done
 check_cmd "module: bad parameters and double load refused cleanly" \
 	"$m_vmrun" -k 5.10 -f "$m_guest/module-bad-input.sh" \
 	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-bad-input.sh
