@@ -17,7 +17,7 @@ progress "stress: seed $st_seed (replay: KSF_STRESS_SEED=$st_seed)"
 st_summary() {
 	sed -n 's/^ss-random: //p' "$1" | tail -n1 |
 		awk '{ for (i = 1; i < NF; i += 2)
-			if ($i ~ /^(seed|ops|stops|checked|mismatches|max_run_us|storm_eintr)$/)
+			if ($i ~ /^(seed|ops|stops|checked|mismatches|max_run_us|storm_eintr|after_exit)$/)
 				printf "%s%s %s", (n++ ? ", " : ""), $i, $(i + 1) }'
 }
 
@@ -62,6 +62,9 @@ check_fails "stress: random test catches stock 5.10 against the rules model (exp
 check_fails "stress: random test catches the 6.1 early-completion gap (expected failure)" \
 	"mismatches [1-9]" "$st_vmrun" -k 6.1 -f "$st_guest/ss-random" -- \
 	./ss-random --model rules-6.1 --seed "$st_seed" --ops 4000
+check_fails "stress: the signal storm catches the 6.1 gap inside the run loop (expected failure)" \
+	"mismatches [1-9]" "$st_vmrun" -k 6.1 -f "$st_guest/ss-random" -- \
+	./ss-random --model rules-6.1 --seed "$st_seed" --ops 2000 --storm
 
 # 4 vCPUs, each in its own VM recreated every 100 operations, stepping
 # random programs while the module is loaded and unloaded in a loop.

@@ -12,8 +12,9 @@
  * rules-6.1 and rules-6.7 (those with kvm_ss_fix or the 6.1.y/6.12.y fix).
  * Each round is a new VM (vGICv3, one vCPU) with a new program; the same
  * seed replays the same programs and actions.  --storm adds a thread
- * that signals the walker at random, so KVM_RUN also returns early at
- * random points of the run loop (not replayable).
+ * that signals the walker at random (SIGUSR1, which only KVM_RUN lets
+ * in), so KVM_RUN also returns early at random points of the run loop
+ * (not replayable).
  *
  *   ss-random --model rules-5.10 --threads N --gen FILE [--seed N]
  *
@@ -121,6 +122,7 @@ struct walker {
 	unsigned long ops, runs, stops, mmio, eintr, checked, unchecked;
 	unsigned long mismatches, vms, round, reports;
 	unsigned long storm_left;	/* --storm: KVM_RUNs a signal ended */
+	unsigned long storm_after_exit;	/* ... after KVM handled an exit */
 	u64 max_run_ns;
 	/* shared with the watchdog in main(): LOAD() and STORE() only */
 	u64 run_started;		/* now_ns() while in KVM_RUN, else 0 */
@@ -526,7 +528,7 @@ static void real_kvm_run(struct walker *w, enum action how, struct result *r)
 	STORE(w->run_started, 0);
 	dt = now_ns() - t0;
 	run->immediate_exit = 0;
-	if (how == ACT_SIGNAL)
+	if (how == ACT_SIGNAL || opt.storm)
 		consume_sigusr1();
 	if (dt > w->max_run_ns)
 		w->max_run_ns = dt;
@@ -591,6 +593,7 @@ static enum model_exit model_storm_eintr(struct walker *w,
 		return kind;
 	}
 	w->model = before;
+	w->storm_after_exit++;
 	kind = model_kvm_run_left_after_exit(&w->model);
 	if (w->model.pc != got->stop.pc)
 		return MODEL_EXIT_OFF;	/* neither: report it */
@@ -814,11 +817,6 @@ static void setup_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-static void storm_handler(int sig)
-{
-	(void)sig;	/* only to end a KVM_RUN with -EINTR */
-}
-
 struct storm {
 	pthread_t thread_id;
 	pthread_t target;
@@ -827,13 +825,17 @@ struct storm {
 	unsigned long sent;
 };
 
-/* --storm: SIGUSR2 to the walker at random intervals of up to 500 us. */
+/*
+ * --storm: SIGUSR1 to the walker at random intervals of up to 500 us.
+ * Blocked outside KVM_RUN (setup_signals()), it only ever ends a KVM_RUN:
+ * the one under way, or the next, before it enters.
+ */
 static void *storm_main(void *arg)
 {
 	struct storm *st = arg;
 
 	while (!LOAD(st->stop)) {
-		pthread_kill(st->target, SIGUSR2);
+		pthread_kill(st->target, SIGUSR1);
 		st->sent++;
 		usleep(rng_below(&st->rng, 500));
 	}
@@ -842,10 +844,6 @@ static void *storm_main(void *arg)
 
 static void start_storm(struct storm *st, pthread_t target)
 {
-	struct sigaction sa = { .sa_handler = storm_handler,
-				.sa_flags = SA_RESTART };
-
-	sigaction(SIGUSR2, &sa, NULL);
 	st->target = target;
 	st->rng = opt.seed | 1;
 	pthread_create(&st->thread_id, NULL, storm_main, st);
@@ -867,6 +865,7 @@ static void sum_walkers(struct walker *w, int n, struct walker *total)
 		total->mismatches += w[i].mismatches;
 		total->vms += w[i].vms;
 		total->storm_left += w[i].storm_left;
+		total->storm_after_exit += w[i].storm_after_exit;
 		if (w[i].max_run_ns > total->max_run_ns)
 			total->max_run_ns = w[i].max_run_ns;
 	}
@@ -956,7 +955,8 @@ int main(int argc, char **argv)
 	printf(" mismatches %lu vms %lu max_run_us %llu", t.mismatches,
 	       t.vms, (unsigned long long)t.max_run_ns / 1000);
 	if (opt.storm)
-		printf(" signals %lu storm_eintr %lu", storm.sent, t.storm_left);
+		printf(" signals %lu storm_eintr %lu after_exit %lu", storm.sent,
+		       t.storm_left, t.storm_after_exit);
 	printf("\n");
 	return t.mismatches || !t.checked ? 1 : 0;
 }
