@@ -153,6 +153,25 @@ void ksf_tp_unregister(struct ksf_tp *t)
 	tracepoint_synchronize_unregister();
 }
 
+/*
+ * Ready @n kprobes (by symbol and pre-handler) for registration as a set
+ * listed in @list: a kprobe cannot be registered twice, so each arming
+ * starts from a fresh one.
+ */
+void ksf_kprobes_afresh(struct kprobe *kps, struct kprobe **list,
+			unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		kps[i] = (struct kprobe){
+			.symbol_name = kps[i].symbol_name,
+			.pre_handler = kps[i].pre_handler,
+		};
+		list[i] = &kps[i];
+	}
+}
+
 /* arm.c: the chosen kernel generation's hot hooks, all or none */
 int ksf_hot_hooks_register(void)
 {

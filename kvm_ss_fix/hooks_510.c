@@ -282,16 +282,9 @@ static struct ksf_tp ksf_entry_tp = { "kvm_entry", ksf_probe_entry };
  */
 static int ksf_510_register_hot(void)
 {
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(ksf_hot_kps); i++) {
-		/* a kprobe cannot be registered twice: start afresh */
-		ksf_hot_kps[i] = (struct kprobe){
-			.symbol_name = ksf_hot_kps[i].symbol_name,
-			.pre_handler = ksf_hot_kps[i].pre_handler,
-		};
-		ksf_hot_kp_list[i] = &ksf_hot_kps[i];
-	}
+	ksf_kprobes_afresh(ksf_hot_kps, ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kps));
 	ksf_exit_krp = (struct kretprobe){
 		.kp.symbol_name = "handle_exit",
 		.entry_handler = ksf_exit_entry,

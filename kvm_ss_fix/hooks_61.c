@@ -139,16 +139,9 @@ static unsigned long ksf_61_missed;	/* of past armings */
  */
 static int ksf_61_register_hot(void)
 {
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(ksf_61_kps); i++) {
-		/* a kprobe cannot be registered twice: start afresh */
-		ksf_61_kps[i] = (struct kprobe){
-			.symbol_name = ksf_61_kps[i].symbol_name,
-			.pre_handler = ksf_61_kps[i].pre_handler,
-		};
-		ksf_61_kp_list[i] = &ksf_61_kps[i];
-	}
+	ksf_kprobes_afresh(ksf_61_kps, ksf_61_kp_list, ARRAY_SIZE(ksf_61_kps));
 	ret = register_kprobes(ksf_61_kp_list, ARRAY_SIZE(ksf_61_kp_list));
 	if (ret)
 		pr_err(KSF_NAME ": cannot kprobe KVM_RUN's way out: %d\n", ret);

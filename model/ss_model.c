@@ -358,6 +358,15 @@ static enum guest_result guest_execute(struct model_vcpu *v)
 	return GUEST_STEPPED;
 }
 
+/* The top of KVM_RUN: an MMIO access left by the last exit completes. */
+static void kvm_run_top(struct model_vcpu *v)
+{
+	if (v->mmio_pending) {
+		v->mmio_pending = false;
+		kvm_complete(v);
+	}
+}
+
 /*
  * One KVM_RUN of a single-stepping vCPU.  An MMIO access is completed
  * first (kvm_handle_mmio_return()); immediate_exit, like a pending signal,
@@ -371,10 +380,7 @@ enum model_exit model_kvm_run(struct model_vcpu *v, bool immediate_exit,
 
 	if (!model_stepping(v))
 		return MODEL_EXIT_OFF;
-	if (v->mmio_pending) {
-		v->mmio_pending = false;
-		kvm_complete(v);
-	}
+	kvm_run_top(v);
 	if (immediate_exit) {
 		kvm_leave_early(v);
 		kvm_adjust_pc(v);
@@ -420,10 +426,7 @@ enum model_exit model_kvm_run_kicked(struct model_vcpu *v)
 {
 	if (!model_stepping(v))
 		return MODEL_EXIT_OFF;
-	if (v->mmio_pending) {
-		v->mmio_pending = false;
-		kvm_complete(v);
-	}
+	kvm_run_top(v);
 	kvm_entry(v);
 	kvm_exit(v);
 	return MODEL_EXIT_EINTR;
@@ -440,10 +443,7 @@ enum model_exit model_kvm_run_left_after_exit(struct model_vcpu *v)
 {
 	if (!model_stepping(v))
 		return MODEL_EXIT_OFF;
-	if (v->mmio_pending) {
-		v->mmio_pending = false;
-		kvm_complete(v);
-	}
+	kvm_run_top(v);
 	kvm_entry(v);
 	if (!v->pstate_ss || guest_execute(v) != GUEST_TO_HOST)
 		return MODEL_EXIT_OFF;

@@ -619,47 +619,6 @@ TEST(toggle_and_einval)
 	kvm_vm_free(vm);
 }
 
-static void ss_complete_early_hook(struct ss_run *r, enum ss_event ev)
-{
-	int *completed = r->priv;
-
-	if (ev != SS_EV_MMIO)
-		return;
-	vcpu_run_complete_io(r->vcpu);
-	(*completed)++;
-}
-
-/*
- * Case 12b: at the userspace MMIO exit of a load, the test completes the
- * access with KVM_RUN and immediate_exit=1 (what a VMM does before saving
- * or migrating the vCPU, and what this framework's ucalls do): KVM
- * completes the load and returns -EINTR without entering the guest.  The
- * load has completed, so the step is pending, and the next KVM_RUN must
- * stop at the instruction after the load (ISV=0) without running it.
- *
- * Found by this test: 6.1 and 6.12 lose this stop too.  Their pending
- * flag (DBG_SS_ACTIVE_PENDING) is only set from PSTATE.SS after a guest
- * run; here the PC is advanced (and PSTATE.SS cleared) on the early
- * return, and the next entry re-arms PSTATE.SS.
- */
-TEST(mmio_completed_early)
-{
-	const struct ss_stop exp[] = {
-		STEP(ss_tog_1), STEP(ss_tog_2), STEP(ss_tog_3),
-		STEP(ss_tog_4), STEP(ss_tog_5), PEND(ss_tog_6),
-		STEP(ss_tog_7), STEP(ss_tog_end),
-	};
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_tog);
-	int completed = 0;
-
-	ASSERT_TRUE(ss_run_and_check(vcpu, (u64)ss_tog_end, exp,
-				     ARRAY_SIZE(exp), ss_complete_early_hook,
-				     &completed, NULL));
-	EXPECT_EQ(1, completed);
-	kvm_vm_free(vm);
-}
-
 /*
  * How a case makes KVM_RUN return before entering the guest.
  * SS_EARLY_IMMEDIATE: run->immediate_exit = 1;
@@ -769,6 +728,28 @@ static void ss_check_mmio_early(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, ctx->done);
 	EXPECT_EQ(SS_MMIO_READ_VALUE, ss_get_xreg(vcpu, 1));
 	kvm_vm_free(vm);
+}
+
+/*
+ * Case 12b: at the userspace MMIO exit of a load, the test completes the
+ * access with KVM_RUN and immediate_exit=1 (what a VMM does before saving
+ * or migrating the vCPU, and what this framework's ucalls do): KVM
+ * completes the load and returns -EINTR without entering the guest.  The
+ * load has completed, so the step is pending, and the next KVM_RUN must
+ * stop at the instruction after the load (ISV=0) without running it.
+ *
+ * Found by this test: 6.1 and 6.12 lose this stop too.  Their pending
+ * flag (DBG_SS_ACTIVE_PENDING) is only set from PSTATE.SS after a guest
+ * run; here the PC is advanced (and PSTATE.SS cleared) on the early
+ * return, and the next entry re-arms PSTATE.SS.
+ */
+TEST(mmio_completed_early)
+{
+	struct ss_early_ctx ctx = {
+		.how = { SS_EARLY_IMMEDIATE }, .nr_early = 1,
+	};
+
+	ss_check_mmio_early(_metadata, &ctx);
 }
 
 /*

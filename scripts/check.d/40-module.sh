@@ -47,27 +47,24 @@ check_cmd "module: hooks armed and disarmed while vCPUs sit in the guest" \
 	"$m_vmrun" -k 5.10 -f "$m_guest/ss-armcycle" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko" \
 	-- sh -c 'insmod ./kvm_ss_fix.ko disarm_delay_ms=1 && ./ss-armcycle 10 2'
 
-# insmod/rmmod 100 times while two vCPUs single-step; stops taken with
-# the module loaded throughout must be exact, no record may outlive its VM.
-m_log=$KSF_BUILD/check/module-cycle.log
-if "$m_vmrun" -k 5.10 -t 600 -f "$m_guest/ss-stress" -f "$m_guest/module-cycle.sh" \
-	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko" -- ./module-cycle.sh 100 2 >"$m_log" 2>&1; then
-	record pass "module: 100 load cycles under 2 stepping vCPUs" \
-		"$(grep -h '^ss-stress:\|^module-cycle:' "$m_log" | tr '\n' ' ')"
-else
-	tail -n 20 "$m_log" >&2
-	record fail "module: 100 load cycles under 2 stepping vCPUs" "see $m_log"
-fi
-# The same on 6.12, where the module sets the kernel's own flag.
-m_log=$KSF_BUILD/check/module-cycle-6.12.log
-if "$m_vmrun" -k 6.12 -t 600 -f "$m_guest/ss-stress" -f "$m_guest/module-cycle.sh" \
-	-f "$KSF_BUILD/6.12/kvm_ss_fix.ko" -- ./module-cycle.sh 30 2 >"$m_log" 2>&1; then
-	record pass "module: 30 load cycles under 2 stepping vCPUs on 6.12" \
-		"$(grep -h '^ss-stress:\|^module-cycle:' "$m_log" | tr '\n' ' ')"
-else
-	tail -n 20 "$m_log" >&2
-	record fail "module: 30 load cycles under 2 stepping vCPUs on 6.12" "see $m_log"
-fi
+# m_load_cycles ID N: insmod/rmmod N times on kernel ID while two vCPUs
+# single-step; stops taken with the module loaded throughout must be
+# exact, no record may outlive its VM.
+m_load_cycles() {
+	local id=$1 n=$2 what log
+	what="module: $n load cycles under 2 stepping vCPUs on $id"
+	log=$KSF_BUILD/check/module-cycle-$id.log
+	if "$m_vmrun" -k "$id" -t 600 -f "$m_guest/ss-stress" -f "$m_guest/module-cycle.sh" \
+		-f "$KSF_BUILD/$id/kvm_ss_fix.ko" -- ./module-cycle.sh "$n" 2 >"$log" 2>&1; then
+		record pass "$what" "$(grep -h '^ss-stress:\|^module-cycle:' "$log" | tr '\n' ' ')"
+	else
+		tail -n 20 "$log" >&2
+		record fail "$what" "see $log"
+	fi
+}
+m_load_cycles 5.10 100
+# on 6.12 the module sets the kernel's own flag
+m_load_cycles 6.12 30
 # ... and the same check must catch a module that does nothing.
 check_fails "module: load-cycle check catches a disabled module (enable=0)" \
 	"mismatches [1-9]" "$m_vmrun" -k 5.10 -f "$m_guest/ss-stress" \
