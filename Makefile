@@ -4,7 +4,8 @@
 # and run under qemu-system-aarch64 through scripts/vm-run.
 #
 #   make                 build module + selftests for every kernel id
-#   make KERNEL=ID       ... for one kernel id (5.10, 6.1, 6.12)
+#   make KERNEL=ID       ... for one kernel id (scripts/kernels: the Debian
+#                        ids with KVM, and 5.10-rt, patched-5.10, ...)
 #   make run             the main job: build and demonstrate on 5.10
 #                        (raw KVM stepping table, then gdb via QEMU's gdbstub)
 #   make demo            only the gdb session
@@ -17,7 +18,11 @@
 # On an arm64 host, the module alone builds with the top-level Kbuild:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
 
-KERNELS := 5.10 6.1 6.12
+# The Debian kernel ids that run KVM, from THE table (scripts/kernels).
+KERNELS := $(shell scripts/kernel-table ids from=debian kvm=yes)
+ifeq ($(KERNELS),)
+$(error no kernel ids from scripts/kernel-table)
+endif
 KERNEL ?= $(KERNELS)
 BUILD := build
 CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
