@@ -14,6 +14,8 @@
 #                        kmemleak, ...); KSF_DEBUG_BREAK=sleep|uaf|leak
 #                        tests a deliberately broken module (must fail)
 #   make bench           the module's cost, with/without, in one boot
+#   make readme-table    README's kernel table from scripts/kernels and the
+#                        last make check
 #
 # On an arm64 host, the module alone builds with the top-level Kbuild:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
@@ -28,7 +30,7 @@ BUILD := build
 CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
 
 .PHONY: all deps fetch module guest selftests run demo check check-debug bench stress \
-	clean distclean
+	readme-table clean distclean
 
 all: module guest selftests
 
@@ -71,6 +73,11 @@ bench: deps
 
 stress: deps
 	@scripts/stress
+
+# README's kernel x result table, from scripts/kernels and the results
+# of the last make check (build/check)
+readme-table:
+	@scripts/kernel-table write-readme $(CURDIR)/$(BUILD)/check
 
 clean:
 	rm -rf $(BUILD)
