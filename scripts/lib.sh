@@ -89,12 +89,13 @@ kernel_dir() { echo "$KSF_CACHE/kernels/$1"; }
 # A kernel id is usable once its directory has a bootable image.
 kernel_ready() { [ -s "$(kernel_dir "$1")/vmlinuz" ]; }
 
-# The scripts/build-kernel command that makes a built kernel id.
+# The scripts/build-kernel arguments that make a built kernel id, separated
+# by blanks.
 build_kernel_cmd() {
 	local from
 	from=$(kernel_field "$1" from) || return 1
 	case "$from" in
-	build:*) echo "${from#build:}" ;;
+	build:*) echo "${from#build:}" | tr , ' ' ;;
 	*) return 1 ;;
 	esac
 }
