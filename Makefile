@@ -13,7 +13,8 @@
 #   make check-debug     the module's tests on debug-5.10 (lockdep, KASAN,
 #                        kmemleak, ...); KSF_DEBUG_BREAK=sleep|uaf|leak
 #                        tests a deliberately broken module (must fail)
-#   make bench           the module's cost, with/without, in one boot
+#   make bench           the module's cost, with/without, in one boot per
+#                        kernel of BENCH_KERNELS (5.10 and 7.3)
 #   make readme-table    README's kernel table from scripts/kernels and the
 #                        last make check
 #
@@ -68,8 +69,11 @@ check: deps
 check-debug: deps
 	@scripts/check-debug
 
+# the kernel the module fixes, and the newest, where it only watches
+BENCH_KERNELS ?= 5.10 7.3
+
 bench: deps
-	@scripts/bench 5.10
+	@set -e; for k in $(BENCH_KERNELS); do scripts/bench $$k; done
 
 stress: deps
 	@scripts/stress
