@@ -8,16 +8,33 @@ DEB_DIR=$KSF_CACHE/debs
 # KSF_MIRROR: another Debian mirror (the tests point it nowhere).
 MIRROR=${KSF_MIRROR:-http://deb.debian.org/debian}
 
+# The suites every Debian kernel id of scripts/kernels is looked up in
+# (in table order), and bookworm (busybox-static, linux-source-*).
+apt_suites() {
+	{
+		for id in $(kernel_ids from=debian); do
+			kernel_field "$id" suites | tr , '\n'
+		done
+		echo bookworm
+	} | awk '!seen[$0]++' | xargs
+}
+
+apt_sources() {
+	local s url
+	for s in $(apt_suites); do
+		case "$s" in
+		*-security) url=${MIRROR}-security ;;
+		*) url=$MIRROR ;;
+		esac
+		echo "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $url $s main"
+	done
+}
+
 write_apt_conf() {
 	mkdir -p "$APT_DIR"/lists/partial "$APT_DIR"/cache/archives/partial \
 		"$APT_DIR"/etc/preferences.d
 	: >"$APT_DIR/status"
-	cat >"$APT_DIR/sources.list" <<SRC
-deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${MIRROR} bullseye main
-deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${MIRROR}-security bullseye-security main
-deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${MIRROR} bookworm main
-deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${MIRROR}-security bookworm-security main
-SRC
+	apt_sources >"$APT_DIR/sources.list"
 }
 
 papt() {
@@ -36,11 +53,14 @@ papt() {
 
 apt_update() {
 	local stamp=$APT_DIR/updated
-	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +1440)" ]; then
+	# fresh lists of the same suites are reused; a kernel id with a new
+	# suite (scripts/kernels) makes them stale
+	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +1440)" ] &&
+		[ "$(apt_sources)" = "$(cat "$APT_DIR/sources.list" 2>/dev/null)" ]; then
 		return 0
 	fi
 	write_apt_conf
-	progress "updating the private apt lists (bullseye, bookworm; amd64+arm64)"
+	progress "updating the private apt lists ($(apt_suites | sed 's/ /, /g'); amd64+arm64)"
 	local out
 	if ! out=$(papt apt-get update --error-on=any 2>&1); then
 		die "cannot reach the Debian archive at $MIRROR ($(grep -m1 '^E:' <<<"$out" | cut -c1-100))"

@@ -8,7 +8,9 @@
 # columns expect what selftests/expected-results says, like any other.
 # KSF_SELFTEST_TIMEOUT bounds each run.
 
-KSF_SELFTEST_COLUMNS=${KSF_SELFTEST_COLUMNS:-"5.10 6.1 6.12 5.10+mod 6.1+mod 6.12+mod"}
+# The default: every Debian kernel with KVM (scripts/kernels), stock,
+# then with the module.
+KSF_SELFTEST_COLUMNS=${KSF_SELFTEST_COLUMNS:-"$KSF_DEBIAN_IDS $(printf '%s+mod\n' $KSF_DEBIAN_IDS | xargs)"}
 KSF_SELFTEST_TIMEOUT=${KSF_SELFTEST_TIMEOUT:-300}
 
 st_src=$KSF_TOP/selftests

@@ -69,7 +69,7 @@ p_random() {
 	local out=$1
 	shift
 	"$p_vmrun" -k "$p_id" "$@" -f "$KSF_BUILD/guest/ss-random" -- \
-		./ss-random --model rules-5.10 --ops 4000 --seed 1 2>&1 |
+		./ss-random --model "$(kernel_field "$p_id" model)" --ops 4000 --seed 1 2>&1 |
 		grep -a '^# MISMATCH\|^ss-random:' | sed 's/ max_run_us .*//' >"$out" || true
 }
 

@@ -43,28 +43,40 @@ st_random() {
 	fi
 }
 
-st_random 5.10 "" stock-5.10
-st_random 5.10 -m rules-5.10
-st_random 6.1 "" upstream-6.1
-st_random 6.1 -m rules-6.1
-st_random 6.12 "" upstream-6.7
-st_random 6.12 -m rules-6.7
-st_random 5.10 -m rules-5.10 --storm
-st_random 6.1 -m rules-6.1 --storm
-st_random 6.12 -m rules-6.7 --storm
+# Every Debian kernel with KVM against its model (scripts/kernels), and
+# with the module where the module is active.
+for st_id in $KSF_DEBIAN_IDS; do
+	st_model=$(kernel_field "$st_id" model)
+	if [ "$st_model" = - ]; then
+		record skip "stress: random programs on $st_id" "no model variant for it (scripts/kernels)"
+	else
+		st_random "$st_id" "" "$st_model"
+	fi
+	[ "$(kernel_field "$st_id" module)" = fixes ] || continue
+	st_random "$st_id" -m "$(kernel_field "$st_id" model+mod)"
+done
+# ... and, where the module is active, with KVM_RUN ended at random
+# points by a signal storm.
+for st_id in $(kernel_ids from=debian kvm=yes module=fixes); do
+	st_random "$st_id" -m "$(kernel_field "$st_id" model+mod)" --storm
+done
+# (and on the kernels right without it)
+for st_id in $(kernel_ids from=debian kvm=yes module=inactive); do
+	st_random "$st_id" "" "$(kernel_field "$st_id" model)" --storm
+done
 
 # The same test must see the lost steps: stock 5.10 predicted with the
 # rules, and stock 6.1 predicted without its early-completion gap
 # (rules-6.1, what the module makes of it), mismatch.
 check_fails "stress: random test catches stock 5.10 against the rules model (expected failure)" \
 	"mismatches [1-9]" "$st_vmrun" -k 5.10 -f "$st_guest/ss-random" -- \
-	./ss-random --model rules-5.10 --seed "$st_seed" --ops 2000
+	./ss-random --model "$(kernel_field 5.10 model+mod)" --seed "$st_seed" --ops 2000
 check_fails "stress: random test catches the 6.1 early-completion gap (expected failure)" \
 	"mismatches [1-9]" "$st_vmrun" -k 6.1 -f "$st_guest/ss-random" -- \
-	./ss-random --model rules-6.1 --seed "$st_seed" --ops 4000
+	./ss-random --model "$(kernel_field 6.1 model+mod)" --seed "$st_seed" --ops 4000
 check_fails "stress: the signal storm catches the 6.1 gap inside the run loop (expected failure)" \
 	"mismatches [1-9]" "$st_vmrun" -k 6.1 -f "$st_guest/ss-random" -- \
-	./ss-random --model rules-6.1 --seed "$st_seed" --ops 2000 --storm
+	./ss-random --model "$(kernel_field 6.1 model+mod)" --seed "$st_seed" --ops 2000 --storm
 
 # 4 vCPUs, each in its own VM recreated every 100 operations, stepping
 # random programs while the module is loaded and unloaded in a loop.
@@ -101,5 +113,6 @@ st_bad_input() {
 }
 
 st_bad_input "stress: 5.10+mod: load under an idle stepping vCPU, bad KVM input, bad module input" \
-	5.10 rules-5.10 -f "$st_guest/module-bad-input.sh" -f "$KSF_BUILD/5.10/kvm_ss_fix.ko"
-st_bad_input "stress: bad KVM input on 6.12" 6.12 upstream-6.7
+	5.10 "$(kernel_field 5.10 model+mod)" -f "$st_guest/module-bad-input.sh" \
+	-f "$KSF_BUILD/5.10/kvm_ss_fix.ko"
+st_bad_input "stress: bad KVM input on 6.12" 6.12 "$(kernel_field 6.12 model)"
