@@ -47,8 +47,18 @@ const char *model_kernel_name(enum model_kernel kernel)
 		return "upstream-6.1";
 	case MODEL_UPSTREAM_67:
 		return "upstream-6.7";
+	case MODEL_PATCHED_61:
+		return "patched-6.1";
+	case MODEL_PATCHED_67:
+		return "patched-6.7";
 	}
 	return "?";
+}
+
+/* 6.1 - 6.13 with the stable series of patches/6.1.y or 6.12.y */
+static bool model_patched(const struct model_vcpu *v)
+{
+	return v->kernel == MODEL_PATCHED_61 || v->kernel == MODEL_PATCHED_67;
 }
 
 static bool model_stepping(const struct model_vcpu *v)
@@ -58,7 +68,14 @@ static bool model_stepping(const struct model_vcpu *v)
 
 static bool model_upstream(const struct model_vcpu *v)
 {
-	return v->kernel == MODEL_UPSTREAM_61 || v->kernel == MODEL_UPSTREAM_67;
+	return v->kernel == MODEL_UPSTREAM_61 || v->kernel == MODEL_UPSTREAM_67 ||
+	       model_patched(v);
+}
+
+/* 6.7+: FEAT_MOPS for guests, sequences restarted at EL2 */
+static bool model_mops(const struct model_vcpu *v)
+{
+	return v->kernel == MODEL_UPSTREAM_67 || v->kernel == MODEL_PATCHED_67;
 }
 
 /* Where a rule is applied: the module or series, and 6.1+ (all but R3). */
@@ -190,6 +207,22 @@ static void kvm_adjust_pc(struct model_vcpu *v)
 }
 
 /*
+ * KVM_RUN returning without a guest entry commits a deferred PC update
+ * or exception on its way out.  Stock 6.1 - 6.13 stop there (the step
+ * is re-armed at the next entry: the early-return gap); with the stable
+ * series the commit is KVM completing the instruction, R3.
+ */
+static void kvm_early_return(struct model_vcpu *v)
+{
+	struct ss_vcpu_state *st = model_rules(v);
+	bool committed = v->incr_pc || v->undef_pending;
+
+	kvm_adjust_pc(v);
+	if (committed && st && model_patched(v))
+		ss_rules_on_completed_by_kvm(st);
+}
+
+/*
  * kvm_arm_setup_debug(), then the EL2 entry.  5.10 re-arms PSTATE.SS; the
  * rules clear it again while active-pending (R4); 6.1+ keeps it clear
  * while active-pending (R4 on DBG_SS_ACTIVE_PENDING) and only then
@@ -246,7 +279,7 @@ static enum model_insn model_insn_at(const struct model_vcpu *v)
  */
 static enum guest_result guest_mops(struct model_vcpu *v, bool epilogue)
 {
-	if (v->kernel != MODEL_UPSTREAM_67) {
+	if (!model_mops(v)) {
 		take_exception(v);	/* UNDEFINED before 6.7 */
 		return GUEST_EXCEPTION;
 	}
@@ -288,7 +321,7 @@ static enum guest_result guest_execute(struct model_vcpu *v)
 		take_exception(v);
 		return GUEST_EXCEPTION;
 	case INSN_MOPS_PRO:
-		if (v->kernel != MODEL_UPSTREAM_67) {
+		if (!model_mops(v)) {
 			take_exception(v);
 			return GUEST_EXCEPTION;
 		}
@@ -338,7 +371,7 @@ enum model_exit model_kvm_run(struct model_vcpu *v, bool immediate_exit,
 		kvm_complete(v);
 	}
 	if (immediate_exit) {
-		kvm_adjust_pc(v);
+		kvm_early_return(v);
 		return MODEL_EXIT_EINTR;
 	}
 	for (;;) {

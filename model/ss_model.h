@@ -39,6 +39,8 @@ enum model_kernel {
 	MODEL_RULES_510,	/* 5.10 with kvm_ss_fix or the series */
 	MODEL_UPSTREAM_61,	/* 6.1 - 6.6: no FEAT_MOPS for guests */
 	MODEL_UPSTREAM_67,	/* 6.7 - 6.13: MOPS restarted at EL2 */
+	MODEL_PATCHED_61,	/* 6.1 - 6.6 with patches/6.1.y */
+	MODEL_PATCHED_67,	/* 6.7 - 6.13 with patches/6.12.y */
 };
 
 /* What one KVM_RUN returned. */

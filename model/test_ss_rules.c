@@ -223,7 +223,8 @@ TEST(smoke_upstream_61)
 /*
  * MMIO completed by a KVM_RUN that returns -EINTR without entering
  * (immediate_exit or a pending signal): the rules (R3) still stop at the
- * next boundary; stock 5.10 and 6.1+ run it unreported.
+ * next boundary; stock 5.10 and 6.1+ run it unreported; 6.1+ with the
+ * stable series stops there too.
  */
 static u64 stop_after_early_completion(enum model_kernel kernel,
 				       bool *isv)
@@ -258,6 +259,11 @@ TEST(early_completion_per_kernel)
 	ASSERT_TRUE(isv);
 	ASSERT_EQ(0x08, stop_after_early_completion(MODEL_UPSTREAM_67, &isv));
 	ASSERT_TRUE(isv);
+	/* the stable series for 6.1.y and 6.12.y apply R3 on the way out */
+	ASSERT_EQ(0x04, stop_after_early_completion(MODEL_PATCHED_61, &isv));
+	ASSERT_FALSE(isv);
+	ASSERT_EQ(0x04, stop_after_early_completion(MODEL_PATCHED_67, &isv));
+	ASSERT_FALSE(isv);
 }
 
 /* -EINTR with nothing to complete changes nothing. */

@@ -38,11 +38,11 @@ kernel_dir() { echo "$KSF_CACHE/kernels/$1"; }
 # A kernel id is usable once its directory has a bootable image.
 kernel_ready() { [ -s "$(kernel_dir "$1")/vmlinuz" ]; }
 
-# The scripts/build-kernel command that makes a built kernel id.
+# The scripts/build-kernel arguments that make a built kernel id (words).
 build_kernel_cmd() {
 	case "$1" in
-	patched-5.10) echo build ;;
-	debug-5.10) echo debug ;;
+	patched-5.10 | patched-6.1 | patched-6.12) echo "${1#patched-} build" ;;
+	debug-5.10) echo "5.10 debug" ;;
 	*) return 1 ;;
 	esac
 }

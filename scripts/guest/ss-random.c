@@ -8,7 +8,8 @@
  *   ss-random --model KERNEL [--seed N] [--ops N] [--round N] [-v]
  *
  * KERNEL is the model variant: stock-5.10, rules-5.10 (5.10 with
- * kvm_ss_fix), upstream-6.1 (6.1 - 6.6) or upstream-6.7 (6.7 - 6.13).
+ * kvm_ss_fix), upstream-6.1 (6.1 - 6.6) or upstream-6.7 (6.7 - 6.13), and
+ * patched-6.1 / patched-6.7: those with the stable series of patches/.
  * Each round is a new VM (vGICv3, one vCPU) with a new program; the same
  * seed replays the same programs and actions.
  *
@@ -689,6 +690,8 @@ static const char * const kernel_names[] = {
 	[MODEL_STOCK_510] = "stock-5.10", [MODEL_RULES_510] = "rules-5.10",
 	[MODEL_UPSTREAM_61] = "upstream-6.1",
 	[MODEL_UPSTREAM_67] = "upstream-6.7",
+	[MODEL_PATCHED_61] = "patched-6.1",
+	[MODEL_PATCHED_67] = "patched-6.7",
 };
 
 static int parse_kernel(const char *name)
@@ -704,7 +707,8 @@ static int parse_kernel(const char *name)
 static void print_usage(void)
 {
 	fprintf(stderr,
-		"usage: ss-random --model stock-5.10|rules-5.10|upstream-6.1|upstream-6.7\n"
+		"usage: ss-random --model stock-5.10|rules-5.10|upstream-6.1|upstream-6.7|\n"
+		"                         patched-6.1|patched-6.7\n"
 		"                 [--seed N] [--ops N] [--round N] [--verbose]\n"
 		"       ss-random --model M --threads N --gen FILE [--seed N] [--round N]\n");
 	exit(2);
