@@ -51,6 +51,7 @@ enum ksf_kernel ksf_detect_kernel(const char **why)
 		.running_vcpu = ksf_has_symbol("kvm_get_running_vcpu"),
 		.adjust_pc = ksf_has_symbol("__kvm_adjust_pc"),
 		.inject_exception = ksf_has_symbol("kvm_inject_exception"),
+		.ss_completed = ksf_has_symbol("kvm_arm_ss_completed"),
 		.preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT),
 	};
 

@@ -138,6 +138,19 @@ TEST(v6_1_and_6_12_already_right)
 	       "KVM keeps DBG_SS_ACTIVE_PENDING itself (6.1+)");
 }
 
+/* 5.10 with patches/5.10.y: its own helper names it */
+TEST(v5_10_with_stable_series_already_right)
+{
+	struct ksf_kernel_facts k = k510;
+
+	k.ss_completed = true;
+	expect(_metadata, &k, KSF_KERNEL_FIXED,
+	       "KVM keeps the step state itself (kvm_arm_ss_completed: the 5.10.y stable series)");
+	k.preempt_rt = true;
+	expect(_metadata, &k, KSF_KERNEL_FIXED,
+	       "KVM keeps the step state itself (kvm_arm_ss_completed: the 5.10.y stable series)");
+}
+
 TEST(v6_14_and_later_already_right)
 {
 	struct ksf_kernel_facts k = k_adjust_pc(6, 14);

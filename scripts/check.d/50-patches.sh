@@ -158,9 +158,10 @@ p_branch() {
 	esac
 
 	# 5.10 carries the fix already: kvm_ss_fix loaded on it must not
-	# change its stops (no duplicate ISV=0 stop, none lost).  The suite
-	# in column patched-5.10+mod, and the random test, with the module
-	# loaded throughout.
+	# change its stops (no duplicate ISV=0 stop, none lost; it finds
+	# kvm_arm_ss_completed() and stays inactive).  The suite in column
+	# patched-5.10+mod, and the random test, with the module loaded
+	# throughout.
 	col=$p_id+mod
 	if ! "$KSF_TOP/scripts/build-module" "$p_id" >"$p_dir/module.txt" 2>&1; then
 		tail -n 20 "$p_dir/module.txt" >&2
