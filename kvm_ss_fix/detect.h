@@ -98,7 +98,7 @@ static inline enum ksf_kernel ksf_decide(const struct ksf_kernel_facts *k,
 		return KSF_KERNEL_FIXED;
 	}
 	if (k->ss_completed) {
-		*why = "KVM keeps the step state itself (kvm_arm_ss_completed: the 5.10.y stable series)";
+		*why = "kvm_arm_ss_completed: the 5.10.y stable series keeps the step state";
 		return KSF_KERNEL_FIXED;
 	}
 	if (k->adjust_pc && release >= KSF_RELEASE(6, 1)) {

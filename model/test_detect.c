@@ -145,10 +145,10 @@ TEST(v5_10_with_stable_series_already_right)
 
 	k.ss_completed = true;
 	expect(_metadata, &k, KSF_KERNEL_FIXED,
-	       "KVM keeps the step state itself (kvm_arm_ss_completed: the 5.10.y stable series)");
+	       "kvm_arm_ss_completed: the 5.10.y stable series keeps the step state");
 	k.preempt_rt = true;
 	expect(_metadata, &k, KSF_KERNEL_FIXED,
-	       "KVM keeps the step state itself (kvm_arm_ss_completed: the 5.10.y stable series)");
+	       "kvm_arm_ss_completed: the 5.10.y stable series keeps the step state");
 }
 
 TEST(v6_14_and_later_already_right)
