@@ -54,6 +54,7 @@ enum ksf_kernel ksf_detect_kernel(const char **why)
 		.vcpu_load = ksf_has_symbol("vcpu_load"),
 		.sigset_deactivate = ksf_has_symbol("kvm_sigset_deactivate"),
 		.pending_flag = ksf_built_with_pending_flag,
+		.ss_completed = ksf_has_symbol("kvm_arm_ss_completed"),
 		.preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT),
 	};
 

@@ -46,6 +46,11 @@
  *  - no kvm_arm_setup_debug(): the 6.14+ debug rework, where KVM keeps
  *    the step state in kvm_vcpu_load_debug()/kvm_vcpu_put_debug().
  *    Right.
+ *  - kvm_arm_ss_completed(): a 5.10 with the project's 5.10.y stable
+ *    series (patches/5.10.y), which keeps the step state itself and
+ *    gives the guest back its own PSTATE.SS before handle_exit() runs
+ *    (34fbdee086cf), so the hooks would read the wrong PSTATE.SS there.
+ *    Right: leave it alone.
  *
  * On a PREEMPT_RT kernel the hooks cannot run at all: the tracepoint
  * probes run with preemption off and take spinlock_t locks and
@@ -78,6 +83,7 @@ struct ksf_kernel_facts {
 	bool vcpu_load;		/* vcpu_load */
 	bool sigset_deactivate;	/* kvm_sigset_deactivate */
 	bool pending_flag;	/* built with DBG_SS_ACTIVE_PENDING (6.0+) */
+	bool ss_completed;	/* kvm_arm_ss_completed */
 	unsigned int major;	/* release, 0.0 when unreadable */
 	unsigned int minor;
 	bool preempt_rt;	/* CONFIG_PREEMPT_RT */
@@ -128,6 +134,10 @@ static inline enum ksf_kernel ksf_decide(const struct ksf_kernel_facts *k,
 	}
 	if (!k->setup_debug) {
 		*why = "KVM keeps the step state itself (6.14+ debug rework)";
+		return KSF_KERNEL_FIXED;
+	}
+	if (k->ss_completed) {
+		*why = "kvm_arm_ss_completed: the 5.10.y stable series keeps the step state";
 		return KSF_KERNEL_FIXED;
 	}
 	if (k->adjust_pc && release >= KSF_RELEASE(6, 1))

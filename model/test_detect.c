@@ -181,6 +181,19 @@ TEST(v6_14_with_setup_debug_refused)
 	       "kvm_arm_setup_debug on a 6.14+ release:");
 }
 
+/* 5.10 with patches/5.10.y: its own helper names it */
+TEST(v5_10_with_stable_series_already_right)
+{
+	struct ksf_kernel_facts k = k510;
+
+	k.ss_completed = true;
+	expect(_metadata, &k, KSF_KERNEL_FIXED,
+	       "kvm_arm_ss_completed: the 5.10.y stable series keeps the step state");
+	k.preempt_rt = true;
+	expect(_metadata, &k, KSF_KERNEL_FIXED,
+	       "kvm_arm_ss_completed: the 5.10.y stable series keeps the step state");
+}
+
 TEST(v6_14_and_later_already_right)
 {
 	struct ksf_kernel_facts k = k_adjust_pc(6, 14);
