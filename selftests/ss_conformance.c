@@ -1071,6 +1071,8 @@ enum ss_after_exit { SS_RESET, SS_EMULATE, SS_INJECT_ABORT };
 struct ss_nisv_ctx {
 	enum ss_after_exit what;
 	int exits;
+	u64 spsr;	/* SS_INJECT_ABORT: SPSR_EL1 at the first stop after */
+	bool spsr_read;
 };
 
 /*
@@ -1084,6 +1086,11 @@ static void ss_nisv_hook(struct ss_run *r, enum ss_event ev)
 	struct ss_nisv_ctx *ctx = r->priv;
 	u64 pstate;
 
+	if (ev == SS_EV_STOP && ctx->exits && !ctx->spsr_read) {
+		vcpu_get_reg(r->vcpu, ARM64_CORE_REG(spsr[KVM_SPSR_EL1]),
+			     &ctx->spsr);
+		ctx->spsr_read = true;
+	}
 	if (ev != SS_EV_EXIT || r->vcpu->run->exit_reason != KVM_EXIT_ARM_NISV)
 		return;
 	TEST_ASSERT(ss_get_pc(r->vcpu) == (u64)ss_nisv_ld,
@@ -1150,17 +1157,24 @@ TEST(nisv_exit_then_reset)
  * Case 19: at the NISV exit the VMM injects an external data abort
  * (KVM_SET_VCPU_EVENTS, what a VMM does with an access it cannot
  * emulate).  The abort ends the stepped load: the next stop is the sync
- * vector, ISV=0, with nothing run there.  SPSR_EL1 holds the PSTATE the
- * load was stepped from, active-not-pending: SS=1.  A fix that marked
- * the step pending before this entry made KVM enter with PSTATE.SS
- * clear, which the exception entry saved into SPSR_EL1.
+ * vector, ISV=0, with nothing run there.
+ *
+ * The SPSR_EL1.SS the guest then sees differs between kernels: 6.1 and
+ * 6.12 commit the abort at the next entry, after kvm_arm_setup_debug()
+ * set PSTATE.SS for the host's step (1); 5.10 with the stable series
+ * and 7.3 commit it at once from the guest's own PSTATE.SS (0).  The
+ * case does not judge that, it prints it at the first stop after the
+ * abort ("guest-visible"), and make
+ * check asserts that kvm_ss_fix changes none of it: a fix that marked
+ * the step pending before this entry made 6.1 enter with PSTATE.SS
+ * clear, and the guest saw 0 where the kernel alone gives 1.
  */
 TEST(nisv_exit_then_abort_injected)
 {
 	struct ss_nisv_ctx ctx = { .what = SS_INJECT_ABORT };
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = ss_vm_create(&vcpu, ss_nisv);
-	u64 vbar = ss_vbar(vcpu), spsr;
+	u64 vbar = ss_vbar(vcpu);
 	const struct ss_stop exp[] = {
 		STEP(ss_nisv_1), STEP(ss_nisv_ld),
 		SS_VECTOR(vbar, 0x200, SS_PENDING),
@@ -1172,13 +1186,12 @@ TEST(nisv_exit_then_abort_injected)
 		SKIP(return, "no KVM_CAP_ARM_NISV_TO_USER or _INJECT_EXT_DABT");
 	}
 	vm_enable_cap(vm, KVM_CAP_ARM_NISV_TO_USER, 0);
-	ASSERT_TRUE(ss_run_and_check(vcpu, vbar + SS_VECTOR_SYNC, exp,
+	EXPECT_TRUE(ss_run_and_check(vcpu, vbar + SS_VECTOR_SYNC, exp,
 				     ARRAY_SIZE(exp), ss_nisv_hook, &ctx,
 				     NULL));
 	EXPECT_EQ(1, ctx.exits);
-	vcpu_get_reg(vcpu, ARM64_CORE_REG(spsr[KVM_SPSR_EL1]), &spsr);
-	TH_LOG("SPSR_EL1 0x%lx", spsr);
-	EXPECT_EQ(SS_PSTATE_SS, spsr & SS_PSTATE_SS);
+	ASSERT_TRUE(ctx.spsr_read);
+	TH_LOG("guest-visible: SPSR_EL1 0x%lx", ctx.spsr);
 	kvm_vm_free(vm);
 }
 

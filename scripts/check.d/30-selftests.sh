@@ -111,6 +111,14 @@ if check_cmd "selftests: build" "${st_make[@]}"; [ -x "$st_bin" ]; then
 	while IFS=$'\t' read -r st_status st_name st_detail; do
 		record "$st_status" "$st_name" "$st_detail"
 	done <"$st_dir/records"
+	# What the guest can see that the suite prints without judging it
+	# (lines "guest-visible: ..."): the module must change none of it.
+	for st_id in $KSF_DEBIAN_IDS; do
+		[ -f "$st_dir/$st_id.tap" ] && [ -f "$st_dir/$st_id+mod.tap" ] || continue
+		check_cmd "selftests: $st_id+mod shows the guest what $st_id shows" \
+			diff <(grep -a 'guest-visible:' "$st_dir/$st_id.tap") \
+			<(grep -a 'guest-visible:' "$st_dir/$st_id+mod.tap")
+	done
 else
 	record skip "selftests: runs" "the suite did not build"
 fi
