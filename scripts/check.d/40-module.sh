@@ -11,25 +11,26 @@ check_fails "module: ss-smoke on stock 5.10 loses steps (expected failure)" \
 	"not ok 1 ss-smoke" "$m_vmrun" -k 5.10 -f "$m_guest/ss-smoke" -- ./ss-smoke
 check_cmd "module: ss-smoke on 5.10 with the module" \
 	"$m_vmrun" -k 5.10 -m -f "$m_guest/ss-smoke" -- ./ss-smoke
+# m_smoke ID HOW LINE: ss-smoke on ID alone, then with the module, which
+# must say LINE (a prefix of its load line) in dmesg
+m_smoke() {
+	check_cmd "module: ss-smoke on $1" \
+		"$m_vmrun" -k "$1" -f "$m_guest/ss-smoke" -- ./ss-smoke
+	check_cmd "module: ss-smoke on $1 with the module ($2)" \
+		"$m_vmrun" -k "$1" -m -f "$m_guest/ss-smoke" -- sh -c \
+		"./ss-smoke && dmesg | grep -qF '$3'"
+}
 # The other kernels the module fixes (scripts/kernels: 6.1 - 6.13) step
 # right on their own but for the early return; the module is active
 # there for that rule (R3) alone.
 for m_id in $(kernel_ids from=debian kvm=yes module=fixes); do
 	[ "$m_id" != 5.10 ] || continue
-	check_cmd "module: ss-smoke on $m_id" \
-		"$m_vmrun" -k "$m_id" -f "$m_guest/ss-smoke" -- ./ss-smoke
-	check_cmd "module: ss-smoke on $m_id with the module (active, rule R3)" \
-		"$m_vmrun" -k "$m_id" -m -f "$m_guest/ss-smoke" -- sh -c \
-		'./ss-smoke && dmesg | grep -q "kvm_ss_fix: active: KVM_RUN loses the step owed"'
+	m_smoke "$m_id" "active, rule R3" "kvm_ss_fix: active: KVM_RUN loses the step owed"
 done
 # Where the module is inactive (scripts/kernels) it must load, say so
 # and why, and change nothing.
 for m_id in $(kernel_ids from=debian kvm=yes module=inactive); do
-	check_cmd "module: ss-smoke on $m_id" \
-		"$m_vmrun" -k "$m_id" -f "$m_guest/ss-smoke" -- ./ss-smoke
-	check_cmd "module: ss-smoke on $m_id with the module (inactive)" \
-		"$m_vmrun" -k "$m_id" -m -f "$m_guest/ss-smoke" -- sh -c \
-		'./ss-smoke && dmesg | grep -q "kvm_ss_fix: inactive, nothing hooked: kernel already right: "'
+	m_smoke "$m_id" inactive "kvm_ss_fix: inactive, nothing hooked: kernel already right: "
 done
 
 for m_id in 5.10 6.12; do
