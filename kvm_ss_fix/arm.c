@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Arming: the per-exit ("hot") hooks exist only while some vCPU has host
- * single-step on.
+ * single-step on, or holds its interrupts back (irq_hold.c).
  *
  * Every guest entry and exit of every VM passes the hot hooks, and even a
  * probe that returns at once costs measurably there, so a VM that nobody
@@ -23,9 +23,9 @@
 /* without KVM's debugfs, how long a new module looks for stepping vCPUs */
 #define KSF_INITIAL_LOOK	(HZ / 2)
 
-atomic_t ksf_stepping_vcpus = ATOMIC_INIT(0);
+atomic_t ksf_served_vcpus = ATOMIC_INIT(0);
 
-static DEFINE_RAW_SPINLOCK(ksf_stepping_lock);	/* rec->stepping changes */
+static DEFINE_RAW_SPINLOCK(ksf_stepping_lock);	/* rec->stepping, ->holding */
 static DEFINE_MUTEX(ksf_arm_lock);	/* ksf_armed and the hot hooks */
 static bool ksf_armed;
 static bool ksf_disarming;		/* a disarm may be under way */
@@ -34,31 +34,48 @@ static bool ksf_arming_allowed;		/* false once the module is leaving */
 static void ksf_request_arm(void);
 static void ksf_request_disarm(void);
 
+static bool ksf_served(const struct ksf_vcpu *rec)
+{
+	return rec->stepping || rec->holding;
+}
+
 /*
- * Count @rec in or out of the vCPUs that have host single-step on.  The
- * vCPU's own ioctls, its destruction and the load-time scan can race
- * here, hence the lock; the unlocked test keeps the entry path cheap.
+ * Set @rec's @field (its stepping or holding) to @on, and count @rec in
+ * or out of the vCPUs the hot hooks serve.  The vCPU's own ioctls, its
+ * destruction and the load-time scan can race here, hence the lock; the
+ * unlocked test keeps the entry path cheap.
  */
-void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping)
+static void ksf_set_served(struct ksf_vcpu *rec, bool *field, bool on)
 {
 	unsigned long flags;
-	bool changed;
+	bool before, after;
 
-	if (READ_ONCE(rec->stepping) == stepping)
+	if (READ_ONCE(*field) == on)
 		return;
 	raw_spin_lock_irqsave(&ksf_stepping_lock, flags);
-	changed = rec->stepping != stepping;
-	WRITE_ONCE(rec->stepping, stepping);
+	before = ksf_served(rec);
+	WRITE_ONCE(*field, on);
+	after = ksf_served(rec);
 	raw_spin_unlock_irqrestore(&ksf_stepping_lock, flags);
-	if (!changed)
+	if (before == after)
 		return;
-	if (stepping) {
+	if (after) {
 		/* full barrier against ksf_disarm_if_idle(), see there */
-		atomic_inc_return(&ksf_stepping_vcpus);
+		atomic_inc_return(&ksf_served_vcpus);
 		ksf_request_arm();
-	} else if (atomic_dec_and_test(&ksf_stepping_vcpus)) {
+	} else if (atomic_dec_and_test(&ksf_served_vcpus)) {
 		ksf_request_disarm();
 	}
+}
+
+void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping)
+{
+	ksf_set_served(rec, &rec->stepping, stepping);
+}
+
+void ksf_set_holding(struct ksf_vcpu *rec, bool holding)
+{
+	ksf_set_served(rec, &rec->holding, holding);
 }
 
 static void ksf_disarm_locked(void)
@@ -92,14 +109,14 @@ static void ksf_arm(void)
  * this sees its count, or it sees ksf_disarming and asks to arm, which
  * waits for ksf_arm_lock and so re-arms once the removal is done, still
  * before its ioctl returns: the barriers pair with atomic_inc_return() in
- * ksf_set_stepping().
+ * ksf_set_served().
  */
 static void ksf_disarm_if_idle(struct work_struct *work)
 {
 	mutex_lock(&ksf_arm_lock);
 	WRITE_ONCE(ksf_disarming, true);
 	smp_mb();	/* flag before count; pairs with atomic_inc_return() */
-	if (ksf_armed && !atomic_read(&ksf_stepping_vcpus)) {
+	if (ksf_armed && !atomic_read(&ksf_served_vcpus)) {
 		ksf_disarm_locked();
 		ksf_count(KSF_DISARMED);
 	}
@@ -176,7 +193,7 @@ static void ksf_request_disarm(void)
 /* process context: arm now if any vCPU is stepping */
 static void ksf_arm_if_stepping(void)
 {
-	if (atomic_read(&ksf_stepping_vcpus))
+	if (atomic_read(&ksf_served_vcpus))
 		ksf_arm();
 }
 

@@ -19,6 +19,12 @@
  *   hooks_510.c   5.10: KVM re-arms PSTATE.SS on every entry (R1 - R5)
  *   hooks_61.c    6.1 - 6.13: KVM keeps the state, but loses it when
  *                 KVM_RUN returns before entering the guest (R3)
+ *   ksf_hooks_none  6.14 and later: no step rule to apply
+ *
+ * KVM_GUESTDBG_BLOCKIRQ (irq_hold.c) adds two lasting, cold kretprobes and
+ * one hot probe to whichever set is chosen, where the host can hold
+ * interrupts back; on a kernel with no step rule to apply the module then
+ * loads for it alone.
  */
 #include <linux/kprobes.h>
 #include <linux/tracepoint.h>
@@ -86,8 +92,10 @@ static int ksf_pre_vcpu_destroy(struct kprobe *p, struct pt_regs *regs)
 			ksf_set_stepping(rec, false);
 		return 0;
 	}
-	if (rec)
+	if (rec) {
 		ksf_set_stepping(rec, false);
+		ksf_set_holding(rec, false);
+	}
 	ksf_vcpu_forget(vcpu);
 	return 0;
 }
@@ -172,16 +180,46 @@ void ksf_kprobes_afresh(struct kprobe *kps, struct kprobe **list,
 	}
 }
 
-/* arm.c: the chosen kernel generation's hot hooks, all or none */
+/* arm.c: the chosen kernel generation's hot hooks and the hold's, or none */
 int ksf_hot_hooks_register(void)
 {
-	return ksf_set->register_hot();
+	int ret = ksf_set->register_hot();
+
+	if (ret)
+		return ret;
+	ret = ksf_irq_hold_register_hot();
+	if (ret)
+		ksf_set->unregister_hot();
+	return ret;
 }
 
 void ksf_hot_hooks_unregister(void)
 {
+	ksf_irq_hold_unregister_hot();
 	ksf_set->unregister_hot();
 }
+
+static int ksf_none_register_hot(void)
+{
+	return 0;
+}
+
+static void ksf_none_unregister_hot(void)
+{
+}
+
+static unsigned long ksf_none_hot_missed(void)
+{
+	return 0;
+}
+
+/* 6.14+: KVM keeps the step state itself; only the hold needs hooks */
+const struct ksf_hook_set ksf_hooks_none = {
+	.what = "no step rule to apply",
+	.register_hot = ksf_none_register_hot,
+	.unregister_hot = ksf_none_unregister_hot,
+	.hot_missed = ksf_none_hot_missed,
+};
 
 /* scan.c found @vcpu: count it if it is single-stepping */
 void ksf_found_vcpu(struct kvm_vcpu *vcpu)
@@ -210,22 +248,31 @@ int ksf_hooks_register(const struct ksf_hook_set *set)
 		return ret;
 	}
 	ret = ksf_tp_register(&ksf_debug_tp);
-	if (ret) {
-		unregister_kprobe(&ksf_vcpu_destroy_kp);
-		return ret;
-	}
+	if (ret)
+		goto out_destroy;
+	ret = ksf_irq_hold_register();
+	if (ret)
+		goto out_debug;
 	ksf_arming_start();
 	return 0;
+
+out_debug:
+	ksf_tp_unregister(&ksf_debug_tp);
+out_destroy:
+	unregister_kprobe(&ksf_vcpu_destroy_kp);
+	return ret;
 }
 
 /*
- * Module exit, in this order: KVM_SET_GUEST_DEBUG stops being seen (no new
- * arming), arming stops and the hot hooks go, then the teardown kprobe
+ * Module exit, in this order: KVM_SET_GUEST_DEBUG stops being seen (the
+ * hold's flag is refused again, no new arming), arming stops and the hot
+ * hooks go, then the teardown kprobe
  * (until then a vCPU destroyed meanwhile still takes its record along),
  * and last the work items, which any of those hooks could have queued.
  */
 void ksf_hooks_unregister(void)
 {
+	ksf_irq_hold_unregister();
 	ksf_tp_unregister(&ksf_debug_tp);
 	ksf_arming_stop();
 	unregister_kprobe(&ksf_vcpu_destroy_kp);
@@ -234,5 +281,6 @@ void ksf_hooks_unregister(void)
 
 unsigned long ksf_hooks_missed(void)
 {
-	return ksf_vcpu_destroy_kp.nmissed + ksf_set->hot_missed();
+	return ksf_vcpu_destroy_kp.nmissed + ksf_set->hot_missed() +
+	       ksf_irq_hold_missed();
 }

@@ -47,6 +47,9 @@ enum ksf_counter {
 	KSF_ARM_LATE,		/* armed from a worker, not before the ioctl returned */
 	KSF_ARM_FAILED,
 	KSF_SCAN_UNAVAILABLE,	/* no KVM debugfs: looked at entries instead */
+	KSF_IRQ_HELD,		/* entries with the virtual CPU interface off */
+	KSF_IRQ_HOLD_REFUSED,	/* KVM_GUESTDBG_BLOCKIRQ refused (EINVAL) */
+	KSF_IRQ_HOLD_NO_VGIC,	/* block_irq_when_stepping met a VM without vGIC */
 	KSF_NR_COUNTERS,
 };
 
@@ -62,6 +65,7 @@ static inline void ksf_count(enum ksf_counter c)
 extern bool ksf_enable;
 extern unsigned int ksf_max_vcpus;
 extern unsigned int ksf_disarm_delay_ms;
+extern bool ksf_block_irq_when_stepping;
 /* bumped each time `enable` goes from 0 to 1: older step state is stale */
 extern atomic_t ksf_enable_epoch;
 
@@ -71,12 +75,16 @@ struct ksf_vcpu {
 	struct rcu_head rcu;
 	const struct kvm_vcpu *vcpu;
 	bool stepping;		/* host single-step on, counted below */
+	bool holding;		/* KVM_GUESTDBG_BLOCKIRQ on, counted below */
 	unsigned int epoch;	/* ksf_enable_epoch that @ss belongs to */
 	struct ss_vcpu_state ss;
 };
 
-/* vCPUs with host single-step on: the hot probes are armed while > 0 */
-extern atomic_t ksf_stepping_vcpus;
+/*
+ * vCPUs the hot probes serve, stepping or holding interrupts back: they
+ * are armed while > 0
+ */
+extern atomic_t ksf_served_vcpus;
 
 struct ksf_vcpu *ksf_vcpu_find(const struct kvm_vcpu *vcpu);
 struct ksf_vcpu *ksf_vcpu_get(const struct kvm_vcpu *vcpu);
@@ -109,6 +117,7 @@ struct ksf_hook_set {
 
 extern const struct ksf_hook_set ksf_hooks_510;	/* hooks_510.c */
 extern const struct ksf_hook_set ksf_hooks_61;	/* hooks_61.c */
+extern const struct ksf_hook_set ksf_hooks_none;	/* hooks.c */
 extern const bool ksf_built_with_pending_flag;	/* hooks_61.c */
 
 /* hooks.c: the hooks all generations share */
@@ -133,8 +142,18 @@ int ksf_hot_hooks_register(void);
 void ksf_hot_hooks_unregister(void);
 unsigned long ksf_hooks_missed(void);
 
+/* irq_hold.c: KVM_GUESTDBG_BLOCKIRQ (irq_rules.h) */
+bool ksf_irq_hold_prepare(const char **why);
+bool ksf_irq_hold_available(void);
+int ksf_irq_hold_register(void);
+void ksf_irq_hold_unregister(void);
+int ksf_irq_hold_register_hot(void);
+void ksf_irq_hold_unregister_hot(void);
+unsigned long ksf_irq_hold_missed(void);
+
 /* arm.c: when the hot hooks exist */
 void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping);
+void ksf_set_holding(struct ksf_vcpu *rec, bool holding);
 void ksf_arming_start(void);
 void ksf_arming_stop(void);
 void ksf_arming_flush(void);

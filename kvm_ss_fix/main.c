@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kvm_ss_fix: keep KVM/arm64 host single-step exact on kernels that lose
- * the active-pending step state.  See Documentation/kvm-ss-fix.rst.
+ * the active-pending step state, and let a debugger step with the guest's
+ * interrupts held back (KVM_GUESTDBG_BLOCKIRQ) on every kernel.  See
+ * Documentation/kvm-ss-fix.rst.
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -98,6 +100,35 @@ module_param_cb(disarm_delay_ms, &ksf_disarm_delay_ops, &ksf_disarm_delay_ms,
 __MODULE_PARM_TYPE(disarm_delay_ms, "uint");
 MODULE_PARM_DESC(disarm_delay_ms, "How long the per-exit hooks stay after the last vCPU stops stepping (1..60000 ms, default 5000)");
 
+/* the hold is known to be available or not once the module has loaded */
+static bool ksf_irq_hold_checked;
+bool ksf_block_irq_when_stepping;
+
+static int ksf_set_block_irq(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	if (on && ksf_irq_hold_checked && !ksf_irq_hold_available()) {
+		pr_err(KSF_NAME ": block_irq_when_stepping: interrupts cannot be held back on this host (see the load line)\n");
+		return -EOPNOTSUPP;
+	}
+	WRITE_ONCE(ksf_block_irq_when_stepping, on);
+	return 0;
+}
+
+static const struct kernel_param_ops ksf_block_irq_ops = {
+	.set = ksf_set_block_irq,
+	.get = param_get_bool,
+};
+
+module_param_cb(block_irq_when_stepping, &ksf_block_irq_ops,
+		&ksf_block_irq_when_stepping, 0644);
+__MODULE_PARM_TYPE(block_irq_when_stepping, "bool");
+MODULE_PARM_DESC(block_irq_when_stepping, "Hold interrupts back for every host single-step, as if the VMM set KVM_GUESTDBG_BLOCKIRQ (default 0)");
+
 atomic_long_t ksf_counters[KSF_NR_COUNTERS];
 
 const char *const ksf_counter_names[KSF_NR_COUNTERS] = {
@@ -114,6 +145,9 @@ const char *const ksf_counter_names[KSF_NR_COUNTERS] = {
 	[KSF_ARM_LATE] = "arm_late",
 	[KSF_ARM_FAILED] = "arm_failed",
 	[KSF_SCAN_UNAVAILABLE] = "scan_unavailable",
+	[KSF_IRQ_HELD] = "irq_held_entries",
+	[KSF_IRQ_HOLD_REFUSED] = "irq_hold_refused",
+	[KSF_IRQ_HOLD_NO_VGIC] = "irq_hold_no_vgic",
 };
 
 static bool ksf_active;
@@ -125,7 +159,9 @@ static int ksf_stats_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "active %d\n", ksf_active);
 	seq_printf(m, "hot_probes_armed %d\n", ksf_active && ksf_hooks_armed());
-	seq_printf(m, "stepping_vcpus %d\n", atomic_read(&ksf_stepping_vcpus));
+	seq_printf(m, "irq_hold_available %d\n",
+		   ksf_active && ksf_irq_hold_available());
+	seq_printf(m, "served_vcpus %d\n", atomic_read(&ksf_served_vcpus));
 	seq_printf(m, "records_live %ld\n", ksf_vcpu_live());
 	for (i = 0; i < KSF_NR_COUNTERS; i++)
 		seq_printf(m, "%s %ld\n", ksf_counter_names[i],
@@ -141,7 +177,10 @@ static void ksf_debugfs_init(void)
 	debugfs_create_file("stats", 0444, ksf_debugfs, NULL, &ksf_stats_fops);
 }
 
-/* Hook a kernel that needs generation @set's rules; say so, or why not. */
+/*
+ * Hook a kernel of generation @set (the step rules it needs, if any, and
+ * the hold); say so, or why not.
+ */
 static int __init ksf_activate(const struct ksf_hook_set *set,
 			       const char *why)
 {
@@ -152,21 +191,54 @@ static int __init ksf_activate(const struct ksf_hook_set *set,
 		return ret;
 	}
 	ksf_active = true;
-	pr_info(KSF_NAME ": active: %s; %s\n", why, set->what);
+	if (set == &ksf_hooks_none)
+		pr_info(KSF_NAME ": step rules inactive: kernel already right: %s\n",
+			why);
+	else
+		pr_info(KSF_NAME ": active: %s; %s\n", why, set->what);
 	return 0;
+}
+
+/* The second load line: what becomes of KVM_GUESTDBG_BLOCKIRQ here. */
+static void __init ksf_report_irq_hold(const char *why)
+{
+	if (!ksf_active)
+		return;
+	if (why)
+		pr_info(KSF_NAME ": KVM_GUESTDBG_BLOCKIRQ not provided: %s\n",
+			why);
+	else
+		pr_info(KSF_NAME ": KVM_GUESTDBG_BLOCKIRQ provided: interrupts held back at the vGICv3 CPU interface (ICH_HCR_EL2.En)%s\n",
+			ksf_block_irq_when_stepping ?
+			", for every host single-step (block_irq_when_stepping)" :
+			"");
 }
 
 static int __init kvm_ss_fix_init(void)
 {
-	const char *why;
+	const char *why, *hold_why;
+	bool hold;
 	int ret;
 
 	if (KSF_BROKEN)
 		pr_warn(KSF_NAME ": built with a deliberate bug (KSF_BREAK_*) for scripts/check-debug: never use this build\n");
+	hold = ksf_irq_hold_prepare(&hold_why);
+	ksf_irq_hold_checked = true;
+	if (ksf_block_irq_when_stepping && !hold) {
+		pr_err(KSF_NAME ": refusing to load: block_irq_when_stepping=1, but interrupts cannot be held back here: %s\n",
+		       hold_why);
+		return -EOPNOTSUPP;
+	}
 	switch (ksf_detect_kernel(&why)) {
 	case KSF_KERNEL_FIXED:
-		pr_info(KSF_NAME ": inactive, nothing hooked: kernel already right: %s\n",
-			why);
+		if (!hold) {
+			pr_info(KSF_NAME ": inactive, nothing hooked: kernel already right: %s; KVM_GUESTDBG_BLOCKIRQ not provided: %s\n",
+				why, hold_why);
+			break;
+		}
+		ret = ksf_activate(&ksf_hooks_none, why);
+		if (ret)
+			return ret;
 		break;
 	case KSF_KERNEL_UNSUPPORTED:
 		pr_err(KSF_NAME ": refusing to load: %s\n", why);
@@ -182,6 +254,7 @@ static int __init kvm_ss_fix_init(void)
 			return ret;
 		break;
 	}
+	ksf_report_irq_hold(hold_why);
 	ksf_debugfs_init();
 	return 0;
 }
