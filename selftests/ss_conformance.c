@@ -30,6 +30,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -1290,6 +1291,157 @@ TEST(module_enable_toggle)
 	ksft_print_msg("stops 0x%lx then 0x%lx esr 0x%lx\n", pc0, pc1, esr);
 	EXPECT_EQ(pc0 + 4, pc1);
 	EXPECT_TRUE(esr & SS_ESR_ISV);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 17: KVM_GUESTDBG_BLOCKIRQ (Documentation/kvm-ss-fix.rst, "Interrupt
+ * hold-back").  A PPI is pending from the first stepped instruction on,
+ * and the guest unmasks IRQs itself.  With the flag, no interrupt is
+ * delivered while stepping: every stop is the next instruction (none at
+ * the IRQ vector), the WFI completes (the interrupt is pending) without
+ * hanging, and what the guest reads of its own DAIF is exactly what it
+ * wrote (D and A stay masked from reset).  Once the flag is cleared, the
+ * interrupt is taken, exactly once: the handler reports the INTID it
+ * acknowledged, then its end.  A kernel without the flag refuses it with
+ * EINVAL, which fails the case as such.  With SS_BI_PLAIN_STEP=1 in the
+ * environment the case steps without the flag, for kvm_ss_fix's
+ * block_irq_when_stepping parameter (scripts/guest/module-blockirq.sh):
+ * it passes only where that holds the interrupt back.
+ */
+#define SS_BI_DEBUG	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
+			 KVM_GUESTDBG_BLOCKIRQ)
+#define SS_DAIF_DA	0x300
+#define SS_DAIF_DAI	0x380
+
+static void ss_bi_set_ppi(struct kvm_vm *vm, struct kvm_vcpu *vcpu, int level)
+{
+	u32 irq = (KVM_ARM_IRQ_TYPE_PPI << KVM_ARM_IRQ_TYPE_SHIFT) |
+		  (vcpu->id << KVM_ARM_IRQ_VCPU_SHIFT) | SS_BI_PPI;
+
+	kvm_irq_line(vm, irq, level);
+}
+
+/* Run unstepped to the guest's next store to SS_MMIO_GPA + @off. */
+static u64 ss_bi_run_to_store(struct kvm_vcpu *vcpu, u64 off)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 data = 0;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
+		    run->mmio.phys_addr == SS_MMIO_GPA + off,
+		    "expected the guest's store to 0x%llx, got exit %u (MMIO at 0x%llx) at pc 0x%llx",
+		    (unsigned long long)(SS_MMIO_GPA + off), run->exit_reason,
+		    (unsigned long long)run->mmio.phys_addr,
+		    (unsigned long long)ss_get_pc(vcpu));
+	memcpy(&data, run->mmio.data, run->mmio.len);
+	return data;
+}
+
+/* A vCPU at ss_bi_go with its GIC set up, or NULL without a vGICv3. */
+static struct kvm_vm *ss_bi_vm_create(struct kvm_vcpu **vcpu, int *gic_fd)
+{
+	struct kvm_vm *vm = ss_vm_create(vcpu, ss_bi);
+
+	*gic_fd = vgic_v3_setup(vm, 1, 64, SS_GICD_GPA, SS_GICR_GPA);
+	if (*gic_fd < 0) {
+		kvm_vm_free(vm);
+		return NULL;
+	}
+	virt_map(vm, SS_GICD_GPA, SS_GICD_GPA, 1);
+	virt_map(vm, SS_GICR_SGI_GPA, SS_GICR_SGI_GPA, 1);
+	vm_install_exception_handler(vm, VECTOR_IRQ_CURRENT,
+				     (handler_fn)ss_bi_irq_handler);
+	ss_bi_run_to_store(*vcpu, 0);
+	/* complete the store without entering the guest */
+	(*vcpu)->run->immediate_exit = 1;
+	TEST_ASSERT(__vcpu_run(*vcpu) == -1 && errno == EINTR,
+		    "KVM_RUN with immediate_exit did not return EINTR");
+	(*vcpu)->run->immediate_exit = 0;
+	TEST_ASSERT(ss_get_pc(*vcpu) == (u64)ss_bi_go, "not at ss_bi_go");
+	return vm;
+}
+
+TEST(blockirq_held_while_stepping)
+{
+	const struct ss_stop exp[] = {
+		STEP(ss_bi_1), STEP(ss_bi_2), STEP(ss_bi_3), STEP(ss_bi_4),
+		STEP(ss_bi_5), STEP(ss_bi_6), ANY(ss_bi_7), STEP(ss_bi_end),
+	};
+	u32 control = SS_BI_DEBUG;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ss_run r;
+	int gic_fd, ret;
+	bool ok;
+
+	vm = ss_bi_vm_create(&vcpu, &gic_fd);
+	if (!vm)
+		SKIP(return, "no vGICv3: %d", gic_fd);
+	ss_bi_set_ppi(vm, vcpu, 1);
+	if (getenv("SS_BI_PLAIN_STEP"))
+		control &= ~KVM_GUESTDBG_BLOCKIRQ;
+	TH_LOG("stepping with KVM_SET_GUEST_DEBUG(0x%x)", control);
+	ret = ss_set_guest_debug(vcpu, control);
+	if (ret == -EINVAL) {
+		TH_LOG("KVM_GUESTDBG_BLOCKIRQ refused with EINVAL by KVM_SET_GUEST_DEBUG");
+		ASSERT_EQ(0, ret);
+	}
+	ASSERT_EQ(0, ret);
+
+	ss_run_init(&r, vcpu, (u64)ss_bi_end, ARRAY_SIZE(exp) + SS_SLACK);
+	ss_step(&r);
+	ok = ss_check(&r, exp, ARRAY_SIZE(exp));
+	ss_run_free(&r);
+	ASSERT_TRUE(ok);
+	/* the guest's own DAIF, read back by the guest while stepped */
+	EXPECT_EQ(SS_DAIF_DA, ss_get_xreg(vcpu, 3));
+	EXPECT_EQ(SS_DAIF_DAI, ss_get_xreg(vcpu, 4));
+	EXPECT_EQ(SS_DAIF_DA, ss_get_xreg(vcpu, 5));
+
+	/* the hold ends with the flag: the PPI is taken, once */
+	ss_set_single_step(vcpu, false);
+	EXPECT_EQ(SS_BI_PPI, ss_bi_run_to_store(vcpu, 0));
+	ss_bi_set_ppi(vm, vcpu, 0);
+	EXPECT_EQ(SS_BI_PPI, ss_bi_run_to_store(vcpu, 8));
+	close(gic_fd);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Case 17b: the flag's ABI.  KVM_CAP_SET_GUEST_DEBUG2 (5.13+) reports it
+ * among the flags KVM_SET_GUEST_DEBUG takes; KVM_SET_GUEST_DEBUG takes it
+ * with and without KVM_GUESTDBG_ENABLE (without, it is cleared with the
+ * rest, as on x86), and still refuses an unknown bit next to it.
+ */
+TEST(blockirq_flag_abi)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	int gic_fd, caps;
+
+	vm = ss_bi_vm_create(&vcpu, &gic_fd);
+	if (!vm)
+		SKIP(return, "no vGICv3: %d", gic_fd);
+	caps = vm_check_cap(vm, KVM_CAP_SET_GUEST_DEBUG2);
+	TH_LOG("KVM_CAP_SET_GUEST_DEBUG2: 0x%x (0: the kernel predates it)",
+	       caps);
+	if (caps && !(caps & KVM_GUESTDBG_BLOCKIRQ))
+		TH_LOG("KVM_GUESTDBG_BLOCKIRQ refused with EINVAL: not in the cap");
+	ASSERT_TRUE(!caps || (caps & KVM_GUESTDBG_BLOCKIRQ));
+
+	EXPECT_EQ(-EINVAL, ss_set_guest_debug(vcpu, KVM_GUESTDBG_ENABLE |
+						    KVM_GUESTDBG_BLOCKIRQ |
+						    BIT(21)));
+	if (ss_set_guest_debug(vcpu, KVM_GUESTDBG_ENABLE |
+				     KVM_GUESTDBG_BLOCKIRQ) == -EINVAL)
+		TH_LOG("KVM_GUESTDBG_BLOCKIRQ refused with EINVAL by KVM_SET_GUEST_DEBUG");
+	ASSERT_EQ(0, ss_set_guest_debug(vcpu, KVM_GUESTDBG_ENABLE |
+					      KVM_GUESTDBG_BLOCKIRQ));
+	ASSERT_EQ(0, ss_set_guest_debug(vcpu, KVM_GUESTDBG_BLOCKIRQ));
+	ASSERT_EQ(0, ss_set_guest_debug(vcpu, 0));
+	close(gic_fd);
 	kvm_vm_free(vm);
 }
 

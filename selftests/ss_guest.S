@@ -184,6 +184,54 @@ L(ss_rst_3)	nop
 L(ss_rst_4)	nop
 L(ss_rst_end)	b	.
 
+/*
+ * Case 17: KVM_GUESTDBG_BLOCKIRQ.  ss_bi runs unstepped: it makes PPI
+ * SS_BI_PPI an enabled Group 1 interrupt that the CPU interface signals
+ * (ICC_PMR_EL1 lets every priority through), then tells the test with a
+ * store to the MMIO page.  The test raises the PPI and steps from
+ * ss_bi_go, where the guest unmasks IRQ and FIQ itself and reads and
+ * changes its own DAIF; the WFI finds the interrupt pending.
+ */
+L(ss_bi)	movz	x2, #(SS_GICR_SGI_GPA >> 16), lsl #16
+	mov	w1, #(1 << SS_BI_PPI)
+	str	w1, [x2, #SS_GICR_IGROUPR0]
+	str	w1, [x2, #SS_GICR_ISENABLER0]
+	mov	w1, #0xa0
+	strb	w1, [x2, #(SS_GICR_IPRIORITYR + SS_BI_PPI)]
+	movz	x2, #(SS_GICD_GPA >> 16), lsl #16
+	mov	w1, #SS_GICD_CTLR_GRP1_ARE
+	str	w1, [x2]
+	mov	x1, #0xff
+	msr	S3_0_C4_C6_0, x1		/* ICC_PMR_EL1 */
+	mov	x1, #1
+	msr	S3_0_C12_C12_7, x1		/* ICC_IGRPEN1_EL1 */
+	isb
+	movz	x2, #(SS_MMIO_GPA >> 16), lsl #16
+	str	xzr, [x2]
+L(ss_bi_go)	msr	daifclr, #3
+L(ss_bi_1)	mrs	x3, daif
+L(ss_bi_2)	msr	daifset, #2
+L(ss_bi_3)	mrs	x4, daif
+L(ss_bi_4)	msr	daifclr, #2
+L(ss_bi_5)	mrs	x5, daif
+L(ss_bi_6)	wfi
+L(ss_bi_7)	nop
+L(ss_bi_end)	b	.
+
+/*
+ * Case 17's IRQ handler, called by the selftest library's vector code:
+ * acknowledge, report the INTID (the test lowers the line there), end the
+ * interrupt, report it again.
+ */
+L(ss_bi_irq_handler)
+	mrs	x0, S3_0_C12_C12_0		/* ICC_IAR1_EL1 */
+	movz	x1, #(SS_MMIO_GPA >> 16), lsl #16
+	str	x0, [x1]
+	msr	S3_0_C12_C12_1, x0		/* ICC_EOIR1_EL1 */
+	isb
+	str	x0, [x1, #8]
+	ret
+
 	.data
 	.align	6
 L(ss_excl_data)	.quad	0x5000

@@ -19,6 +19,18 @@
 #define SS_GICD_TYPER		0x0004
 #define SS_GICD_IIDR		0x0008
 
+/*
+ * Case 17 (KVM_GUESTDBG_BLOCKIRQ): vCPU 0's SGI/PPI frame of the
+ * redistributor, the registers the guest programs there, and the PPI the
+ * test raises with KVM_IRQ_LINE (no device of KVM's uses it).
+ */
+#define SS_GICR_SGI_GPA		(SS_GICR_GPA + 0x10000)
+#define SS_GICR_IGROUPR0	0x0080
+#define SS_GICR_ISENABLER0	0x0100
+#define SS_GICR_IPRIORITYR	0x0400
+#define SS_GICD_CTLR_GRP1_ARE	0x12	/* EnableGrp1NS | ARE_NS */
+#define SS_BI_PPI		20
+
 #ifndef __ASSEMBLY__
 
 extern char ss_alu[], ss_alu_1[], ss_alu_2[], ss_alu_3[], ss_alu_4[],
@@ -53,6 +65,9 @@ extern char ss_nisv[], ss_nisv_1[], ss_nisv_ld[], ss_nisv_2[], ss_nisv_3[],
 	ss_nisv_4[], ss_nisv_end[];
 extern char ss_rst[], ss_rst_1[], ss_rst_hvc[], ss_rst_2[], ss_rst_3[],
 	ss_rst_4[], ss_rst_end[];
+extern char ss_bi[], ss_bi_go[], ss_bi_1[], ss_bi_2[], ss_bi_3[], ss_bi_4[],
+	ss_bi_5[], ss_bi_6[], ss_bi_7[], ss_bi_end[];
+void ss_bi_irq_handler(void *regs);
 
 #endif /* __ASSEMBLY__ */
 #endif /* SS_GUEST_H */

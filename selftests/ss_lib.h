@@ -22,6 +22,14 @@
 #define SS_ESR_IFSC(esr)	((esr) & 0x3f)
 #define SS_ESR_IFSC_DEBUG	0x22
 
+/*
+ * KVM_SET_GUEST_DEBUG's interrupt hold-back: x86's value, provided on
+ * arm64 by kvm_ss_fix and patches/mainline; arm64 headers lack it.
+ */
+#ifndef KVM_GUESTDBG_BLOCKIRQ
+#define KVM_GUESTDBG_BLOCKIRQ	BIT(20)
+#endif
+
 /* PSTATE.SS in the SPSR layout of KVM's core register regs.pstate */
 #define SS_PSTATE_SS		BIT(21)
 
