@@ -12,13 +12,15 @@ check_fails "module: ss-smoke on stock 5.10 loses steps (expected failure)" \
 check_cmd "module: ss-smoke on 5.10 with the module" \
 	"$m_vmrun" -k 5.10 -m -f "$m_guest/ss-smoke" -- ./ss-smoke
 # m_smoke ID HOW LINE: ss-smoke on ID alone, then with the module, which
-# must say LINE (a prefix of its load line) in dmesg
+# must say LINE (a prefix of its load line) in dmesg, and that it provides
+# KVM_GUESTDBG_BLOCKIRQ (the bed's hosts are VHE with a GICv3)
 m_smoke() {
 	check_cmd "module: ss-smoke on $1" \
 		"$m_vmrun" -k "$1" -f "$m_guest/ss-smoke" -- ./ss-smoke
 	check_cmd "module: ss-smoke on $1 with the module ($2)" \
 		"$m_vmrun" -k "$1" -m -f "$m_guest/ss-smoke" -- sh -c \
-		"./ss-smoke && dmesg | grep -qF '$3'"
+		"./ss-smoke && dmesg | grep -qF '$3' &&
+		 dmesg | grep -qF 'kvm_ss_fix: KVM_GUESTDBG_BLOCKIRQ provided: '"
 }
 # The other kernels the module fixes (scripts/kernels: 6.1 - 6.13) step
 # right on their own but for the early return; the module is active
@@ -27,10 +29,21 @@ for m_id in $(kernel_ids from=debian kvm=yes module=fixes); do
 	[ "$m_id" != 5.10 ] || continue
 	m_smoke "$m_id" "active, rule R3" "kvm_ss_fix: active: KVM_RUN loses the step owed"
 done
-# Where the module is inactive (scripts/kernels) it must load, say so
-# and why, and change nothing.
+# Where the step rules are inactive (scripts/kernels) it must load, say
+# so and why, and change nothing of the stepping.
 for m_id in $(kernel_ids from=debian kvm=yes module=inactive); do
-	m_smoke "$m_id" inactive "kvm_ss_fix: inactive, nothing hooked: kernel already right: "
+	m_smoke "$m_id" inactive "kvm_ss_fix: step rules inactive: kernel already right: "
+done
+
+# The interrupt hold-back's parameter, on each generation of hooks (the
+# selftest binary is 30-selftests' own; built here when run alone)
+[ -x "$KSF_BUILD/selftests/ss_conformance" ] ||
+	check_cmd "module: selftests built" make --no-print-directory -C "$KSF_TOP" selftests
+for m_id in 5.10 6.12 7.3; do
+	check_cmd "module: block_irq_when_stepping holds interrupts back ($m_id)" \
+		"$m_vmrun" -k "$m_id" -f "$m_guest/module-blockirq.sh" \
+		-f "$KSF_BUILD/selftests/ss_conformance" \
+		-f "$KSF_BUILD/$m_id/kvm_ss_fix.ko" -- ./module-blockirq.sh
 done
 
 for m_id in 5.10 6.12; do

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench.sh ROUNDS SECONDS: ss-bench with and without kvm_ss_fix, in
 # alternating order in this one boot; prints "ROUND MODE without|with RATE".
+# Mode blockirq compares, with the module loaded, stepping a VM with a
+# vGICv3 without (without) and with KVM_GUESTDBG_BLOCKIRQ (with).
 rounds=${1:-3}
 secs=${2:-2}
 stats=/sys/kernel/debug/kvm_ss_fix/stats
@@ -19,16 +21,22 @@ wait_disarmed() {
 
 r=0
 while [ $r -lt "$rounds" ]; do
-	for mode in exits steps; do
+	for mode in exits steps blockirq; do
 		# alternate which configuration runs first, against drift
 		if [ $((r % 2)) = 0 ]; then order="without with"; else order="with without"; fi
 		for cfg in $order; do
-			if [ $cfg = with ]; then
+			if [ $mode = blockirq ]; then
 				insmod ./kvm_ss_fix.ko || exit 1
-				wait_disarmed || exit 1
+				if [ $cfg = with ]; then run=steps-blockirq; else run=steps-vgic; fi
+			else
+				run=$mode
+				if [ $cfg = with ]; then
+					insmod ./kvm_ss_fix.ko || exit 1
+					wait_disarmed || exit 1
+				fi
 			fi
-			echo "$r $mode $cfg $(./ss-bench $mode "$secs")"
-			if [ $cfg = with ]; then
+			echo "$r $mode $cfg $(./ss-bench $run "$secs")"
+			if [ $cfg = with ] || [ $mode = blockirq ]; then
 				rmmod kvm_ss_fix || exit 1
 			fi
 		done

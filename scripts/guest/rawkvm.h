@@ -122,6 +122,30 @@ static inline struct rawvcpu rawkvm_create_vcpu(int vm, int id,
 	return v;
 }
 
+/*
+ * An in-kernel vGICv3 for @vm, once its vCPUs exist (the frames where
+ * QEMU's virt board has them, outside the guest's memory).
+ */
+static inline void rawkvm_add_vgic_v3(int vm)
+{
+	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	u64 dist = 0x08000000, redist = 0x080a0000;
+	struct kvm_device_attr attr = { .group = KVM_DEV_ARM_VGIC_GRP_ADDR };
+
+	rawkvm_ioctl(vm, KVM_CREATE_DEVICE, &dev, "KVM_CREATE_DEVICE(vGICv3)");
+	attr.attr = KVM_VGIC_V3_ADDR_TYPE_DIST;
+	attr.addr = (uintptr_t)&dist;
+	rawkvm_ioctl(dev.fd, KVM_SET_DEVICE_ATTR, &attr, "vGICv3 GICD address");
+	attr.attr = KVM_VGIC_V3_ADDR_TYPE_REDIST;
+	attr.addr = (uintptr_t)&redist;
+	rawkvm_ioctl(dev.fd, KVM_SET_DEVICE_ATTR, &attr, "vGICv3 GICR address");
+	attr = (struct kvm_device_attr){
+		.group = KVM_DEV_ARM_VGIC_GRP_CTRL,
+		.attr = KVM_DEV_ARM_VGIC_CTRL_INIT,
+	};
+	rawkvm_ioctl(dev.fd, KVM_SET_DEVICE_ATTR, &attr, "vGICv3 init");
+}
+
 static inline void rawkvm_run(struct rawvcpu *v)
 {
 	rawkvm_ioctl(v->fd, KVM_RUN, NULL, "KVM_RUN");
