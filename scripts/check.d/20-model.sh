@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The step rules on the host: model/ builds kvm_ss_fix/ss_rules.c for
 # this machine and checks predicted stops; and the module's kernel
-# detection (kvm_ss_fix/detect.h) on made-up kernels.  Sourced by
-# scripts/check.
+# detection (kvm_ss_fix/detect.h) on made-up kernels, and the interrupt
+# hold-back rules (kvm_ss_fix/irq_rules.h).  Sourced by scripts/check.
 
 mo_src=$("$KSF_TOP/scripts/fetch-source" 6.1)
 
@@ -17,3 +17,4 @@ mo_run() {
 
 mo_run run "model: step rules unit tests"
 mo_run run-detect "model: kernel detection unit tests"
+mo_run run-irq "model: interrupt hold-back rules unit tests"
