@@ -12,6 +12,7 @@
  * few seconds after the last vCPU stops stepping.  hooks.c says which
  * hooks these are; this file only decides when they exist.
  */
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -73,9 +74,22 @@ void ksf_set_stepping(struct ksf_vcpu *rec, bool stepping)
 	ksf_set_served(rec, &rec->stepping, stepping);
 }
 
+/*
+ * A vCPU that holds its interrupts back (KVM_GUESTDBG_BLOCKIRQ) keeps the
+ * module loaded: rmmod fails with EBUSY rather than end a hold the VMM
+ * asked for.  @rec's holding changes only in its vCPU's own ioctl or in
+ * its teardown, never both at once; the caller holds a reference of its
+ * own while turning the hold on.
+ */
 void ksf_set_holding(struct ksf_vcpu *rec, bool holding)
 {
+	if (READ_ONCE(rec->holding) == holding)
+		return;
+	if (holding)
+		__module_get(THIS_MODULE);
 	ksf_set_served(rec, &rec->holding, holding);
+	if (!holding)
+		module_put(THIS_MODULE);
 }
 
 static void ksf_disarm_locked(void)

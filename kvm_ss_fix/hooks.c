@@ -37,10 +37,6 @@
 
 static const struct ksf_hook_set *ksf_set;
 
-/* arch/arm64/kvm/guest.c refuses any other bit with -EINVAL */
-#define KSF_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
-				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW)
-
 bool ksf_single_stepping(u32 guest_debug)
 {
 	return (guest_debug & (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)) ==

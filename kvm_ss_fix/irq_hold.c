@@ -22,6 +22,8 @@
  * loads ICH_HCR_EL2 at EL2 after the last place a module can run, and
  * GICv2 and GICv4 direct injection deliver by other paths: there the
  * flag is refused (irq_rules.h, H4), and the kernel patch does the rest.
+ * What the host has is read from the CPU (kallsyms has no data symbols
+ * on Debian's kernels, so KVM's kvm_vgic_global_state is out of reach).
  *
  * Hooks: a kretprobe on kvm_arch_vcpu_ioctl_set_guest_debug (H1: takes the
  * flag out of what KVM checks and puts it back into vcpu->guest_debug,
@@ -32,45 +34,55 @@
  * or single-steps (arm.c).
  */
 #include <linux/kprobes.h>
+#include <linux/module.h>
 #include <linux/ratelimit.h>
+#include <asm/kvm_arm.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
-#include <kvm/arm_vgic.h>
+#ifdef KSF_KVM_HAS_NV
+#include <asm/kvm_emulate.h>	/* which has kvm_nested.h in its order */
+#endif
 
 #include "kvm_ss_fix.h"
 #include "irq_rules.h"
 
-/* Encodings as the GIC architecture gives them (7.x generates its own) */
-#define KSF_SYS_ICH_HCR_EL2	sys_reg(3, 4, 12, 11, 0)
+/* Fields whose names differ between the kernels (7.x generates them) */
 #define KSF_ICH_HCR_EN		BIT(0)
+#define KSF_ICC_SRE_SRE		BIT(0)
+#define KSF_PFR0_GIC		GENMASK_ULL(27, 24)
 
 static struct kvm_vcpu *(*ksf_irq_running_vcpu)(void);
 static bool ksf_irq_host_ok;
-static const char *ksf_irq_host_why = "not looked at yet";
 
 /*
- * At load: can this host hold its vGIC's interrupts back?  VHE, the vGIC
- * behind the GICv3 CPU interface, and no GICv4 direct injection (which
- * would reach the vCPU without a list register).
+ * The host's GIC CPU interface is GICv3's system registers (Arm ARM,
+ * ID_AA64PFR0_EL1.GIC), and the host uses them at EL2 (ICC_SRE_EL2.SRE):
+ * then KVM's vGIC goes through ICH_HCR_EL2, with a GICv2 or a GICv3
+ * guest alike.  Only at EL2 (VHE) may the module read ICC_SRE_EL2.
+ */
+static bool ksf_host_gicv3_cpuif(void)
+{
+	if (!(read_sysreg_s(SYS_ID_AA64PFR0_EL1) & KSF_PFR0_GIC))
+		return false;
+	return read_sysreg_s(SYS_ICC_SRE_EL2) & KSF_ICC_SRE_SRE;
+}
+
+/*
+ * At load: can this host hold its vGIC's interrupts back?  VHE and the
+ * GICv3 CPU interface; GICv4 direct injection is judged per VM (H4).
  */
 bool ksf_irq_hold_prepare(const char **why)
 {
-	const struct vgic_global *gic;
-
 	ksf_irq_running_vcpu = (void *)ksf_symbol("kvm_get_running_vcpu");
-	gic = (const struct vgic_global *)ksf_symbol("kvm_vgic_global_state");
 	if (!is_kernel_in_hyp_mode())
-		ksf_irq_host_why = "KVM runs in nVHE mode (ICH_HCR_EL2 is loaded at EL2)";
-	else if (!gic || !ksf_irq_running_vcpu)
-		ksf_irq_host_why = "kvm_vgic_global_state or kvm_get_running_vcpu not found";
-	else if (!static_key_enabled(&gic->gicv3_cpuif.key))
-		ksf_irq_host_why = "the host GIC has no GICv3 CPU interface";
-	else if (gic->has_gicv4)
-		ksf_irq_host_why = "GICv4 direct injection is on (kvm-arm.vgic_v4_enable)";
+		*why = "KVM runs in nVHE mode (ICH_HCR_EL2 is loaded at EL2)";
+	else if (!ksf_irq_running_vcpu)
+		*why = "kvm_get_running_vcpu not found";
+	else if (!ksf_host_gicv3_cpuif())
+		*why = "the host GIC has no GICv3 CPU interface in use";
 	else
-		ksf_irq_host_why = NULL;
-	ksf_irq_host_ok = !ksf_irq_host_why;
-	*why = ksf_irq_host_why;
+		*why = NULL;
+	ksf_irq_host_ok = !*why;
 	return ksf_irq_host_ok;
 }
 
@@ -79,14 +91,60 @@ bool ksf_irq_hold_available(void)
 	return ksf_irq_host_ok;
 }
 
-/* H3 for one entry: the virtual CPU interface stays off until the exit. */
-static void ksf_irq_hold_this_entry(void)
+/* GICv4 direct injection: vLPIs (and 4.1's vSGIs) bypass the LRs */
+static bool ksf_vgic_direct(const struct kvm_vcpu *vcpu)
 {
-	u64 hcr = read_sysreg_s(KSF_SYS_ICH_HCR_EL2);
+	return READ_ONCE(vcpu->arch.vgic_cpu.vgic_v3.its_vpe.its_vm);
+}
 
+static bool ksf_vgic_other(const struct kvm_vcpu *vcpu)
+{
+	u32 model = READ_ONCE(vcpu->kvm->arch.vgic.vgic_model);
+
+	return model != KVM_DEV_TYPE_ARM_VGIC_V3 &&
+	       model != KVM_DEV_TYPE_ARM_VGIC_V2;
+}
+
+static bool ksf_vcpu_nested(const struct kvm_vcpu *vcpu)
+{
+#ifdef KSF_KVM_HAS_NV
+	return vcpu_has_nv(vcpu);
+#else
+	return false;	/* no nested virtualisation before 6.8 */
+#endif
+}
+
+static const char *ksf_irq_refusal(const struct kvm_vcpu *vcpu)
+{
+	struct irq_hold_env env = {
+		.host_ok = ksf_irq_host_ok,
+		.vgic_in_kernel = irqchip_in_kernel(vcpu->kvm),
+		.vgic_direct = ksf_vgic_direct(vcpu),
+		.vgic_other = ksf_vgic_other(vcpu),
+		.nested = ksf_vcpu_nested(vcpu),
+	};
+
+	return irq_hold_refusal(&env);
+}
+
+/*
+ * H3 for one entry: the virtual CPU interface stays off until the exit.
+ * A WFI must still complete while an interrupt is held (it is pending,
+ * which is what KVM's WFI emulation waits for), but with the interface
+ * off nothing would wake a WFI the guest ran natively: make KVM trap it
+ * (HCR_EL2.TWI, set by KVM itself unless its wfi_trap_policy or GICv4
+ * says otherwise; vcpu_load() chooses again).  KVM_IRQ_LINE changes other
+ * bits of the same word from other threads, hence the atomic bit op.
+ */
+static void ksf_irq_hold_this_entry(struct kvm_vcpu *vcpu)
+{
+	u64 hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
+
+	if (!(READ_ONCE(vcpu->arch.hcr_el2) & HCR_TWI))
+		set_bit(__ffs(HCR_TWI), (unsigned long *)&vcpu->arch.hcr_el2);
 	/* the ERET to the guest synchronises the write */
 	if (hcr & KSF_ICH_HCR_EN)
-		write_sysreg_s(hcr & ~KSF_ICH_HCR_EN, KSF_SYS_ICH_HCR_EL2);
+		write_sysreg_s(hcr & ~KSF_ICH_HCR_EN, SYS_ICH_HCR_EL2);
 	ksf_count(KSF_IRQ_HELD);
 }
 
@@ -98,12 +156,12 @@ static void ksf_irq_probe_entry(void *data, unsigned long pc)
 	if (!vcpu || !irq_hold_on(READ_ONCE(vcpu->guest_debug),
 				  READ_ONCE(ksf_block_irq_when_stepping)))
 		return;
-	if (!irqchip_in_kernel(vcpu->kvm)) {
-		/* the parameter met a VM it cannot hold for (H4) */
+	if (ksf_irq_refusal(vcpu)) {
+		/* the parameter met a vCPU it cannot hold for (H4) */
 		ksf_count(KSF_IRQ_HOLD_NO_VGIC);
 		return;
 	}
-	ksf_irq_hold_this_entry();
+	ksf_irq_hold_this_entry(vcpu);
 }
 
 static struct ksf_tp ksf_irq_entry_tp = { "kvm_entry", ksf_irq_probe_entry };
@@ -113,16 +171,6 @@ struct ksf_sgd_call {
 	struct kvm_vcpu *vcpu;
 	struct ksf_vcpu *rec;	/* set when the flag was taken (H1) */
 };
-
-static const char *ksf_irq_refusal(const struct kvm_vcpu *vcpu)
-{
-	struct irq_hold_env env = {
-		.host_ok = ksf_irq_host_ok,
-		.vgic_in_kernel = irqchip_in_kernel(vcpu->kvm),
-	};
-
-	return irq_hold_refusal(&env);
-}
 
 /*
  * Entry of kvm_arch_vcpu_ioctl_set_guest_debug(vcpu, dbg), before KVM
@@ -137,14 +185,22 @@ static int ksf_sgd_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	call->vcpu = (struct kvm_vcpu *)regs->regs[0];
 	call->rec = NULL;
-	if (!(dbg->control & KVM_GUESTDBG_BLOCKIRQ))
-		return 0;
+	if (!(dbg->control & KVM_GUESTDBG_BLOCKIRQ) ||
+	    (dbg->control & ~(KSF_GUESTDBG_VALID | KVM_GUESTDBG_BLOCKIRQ)))
+		return 0;	/* nothing to take, or KVM refuses anyway */
 	why = ksf_irq_refusal(call->vcpu);
-	/* the hold is served from a record: no record, no hold (H4) */
+	/*
+	 * The hold is served from a record, and keeps the module loaded
+	 * until it ends: no record or no reference, no hold (H4).
+	 */
+	if (!why && !try_module_get(THIS_MODULE))
+		why = "kvm_ss_fix is being removed";
 	if (!why) {
 		call->rec = ksf_vcpu_get(call->vcpu);
-		if (!call->rec)
+		if (!call->rec) {
+			module_put(THIS_MODULE);
 			why = "no step record to be had (max_vcpus)";
+		}
 	}
 	if (why) {
 		ksf_count(KSF_IRQ_HOLD_REFUSED);
@@ -165,7 +221,7 @@ static int ksf_sgd_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u32 debug;
 
 	if ((int)regs_return_value(regs))
-		return 0;	/* refused: nothing changed */
+		goto out;	/* refused: nothing changed */
 	/* vcpu->mutex is still held: no KVM_RUN can read it half-written */
 	debug = vcpu->guest_debug;
 	if (rec && (debug & KVM_GUESTDBG_ENABLE))
@@ -175,6 +231,9 @@ static int ksf_sgd_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (rec)
 		ksf_set_holding(rec, READ_ONCE(vcpu->guest_debug) &
 				     KVM_GUESTDBG_BLOCKIRQ);
+out:
+	if (call->rec)
+		module_put(THIS_MODULE);	/* the hold took its own */
 	return 0;
 }
 

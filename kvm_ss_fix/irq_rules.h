@@ -34,6 +34,9 @@
 struct irq_hold_env {
 	bool host_ok;		/* the host can hold its vGIC's interrupts back */
 	bool vgic_in_kernel;	/* the VM's interrupts come from KVM's vGIC */
+	bool vgic_direct;	/* ... and some directly (GICv4 vLPIs, vSGIs) */
+	bool vgic_other;	/* ... from a vGIC other than v2 or v3 (v5) */
+	bool nested;		/* the vCPU has EL2 (NV): KVM injects its IRQs */
 };
 
 /*
@@ -42,6 +45,9 @@ struct irq_hold_env {
  * its interrupts through HCR_EL2.VI/VF, which KVM_IRQ_LINE changes from
  * any thread and the world switch loads after the last place a module
  * can run: the module has no exact hold for it (the kernel patch has).
+ * GICv4 direct injection signals vLPIs without a list register, a vGICv5
+ * has no ICH_HCR_EL2, and for a vCPU with EL2 (nested virtualisation)
+ * KVM itself injects the IRQ exceptions its guest hypervisor is owed.
  */
 static inline const char *irq_hold_refusal(const struct irq_hold_env *env)
 {
@@ -49,6 +55,12 @@ static inline const char *irq_hold_refusal(const struct irq_hold_env *env)
 		return "the host cannot hold interrupts back";
 	if (!env->vgic_in_kernel)
 		return "the VM has no in-kernel vGIC";
+	if (env->vgic_other)
+		return "the VM's vGIC is neither v2 nor v3";
+	if (env->vgic_direct)
+		return "the VM's vGIC injects directly (GICv4)";
+	if (env->nested)
+		return "the vCPU has EL2 (nested virtualisation)";
 	return NULL;
 }
 

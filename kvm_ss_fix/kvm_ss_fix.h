@@ -15,6 +15,10 @@
 
 #define KSF_NAME "kvm_ss_fix"
 
+/* arch/arm64/kvm/guest.c refuses any other bit with -EINVAL */
+#define KSF_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
+				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW)
+
 /*
  * Deliberate bugs, for scripts/check-debug alone: each one is something
  * only the debug kernel's checkers see, and building with it on shows

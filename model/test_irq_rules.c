@@ -52,11 +52,26 @@ TEST(refusal)
 	struct irq_hold_env ok = { .host_ok = true, .vgic_in_kernel = true };
 	struct irq_hold_env no_host = { .host_ok = false, .vgic_in_kernel = true };
 	struct irq_hold_env no_vgic = { .host_ok = true, .vgic_in_kernel = false };
+	struct irq_hold_env direct = {
+		.host_ok = true, .vgic_in_kernel = true, .vgic_direct = true,
+	};
+	struct irq_hold_env v5 = {
+		.host_ok = true, .vgic_in_kernel = true, .vgic_other = true,
+	};
+	struct irq_hold_env nested = {
+		.host_ok = true, .vgic_in_kernel = true, .nested = true,
+	};
 
 	EXPECT_EQ(NULL, irq_hold_refusal(&ok));
 	EXPECT_STREQ("the host cannot hold interrupts back",
 		     irq_hold_refusal(&no_host));
 	EXPECT_STREQ("the VM has no in-kernel vGIC", irq_hold_refusal(&no_vgic));
+	EXPECT_STREQ("the VM's vGIC injects directly (GICv4)",
+		     irq_hold_refusal(&direct));
+	EXPECT_STREQ("the VM's vGIC is neither v2 nor v3",
+		     irq_hold_refusal(&v5));
+	EXPECT_STREQ("the vCPU has EL2 (nested virtualisation)",
+		     irq_hold_refusal(&nested));
 }
 
 TEST_HARNESS_MAIN

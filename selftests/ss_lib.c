@@ -22,6 +22,16 @@
 #define SS_PRINT_BEFORE	4
 #define SS_PRINT_AFTER	8
 
+/*
+ * The harness runs each case in a child that ends with _exit() or
+ * abort(): with stdout a file or a pipe, what a failing case printed
+ * (the expected and actual stops) would die in the child's buffer.
+ */
+static void __attribute__((constructor)) ss_stdout_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 void ss_run_init(struct ss_run *r, struct kvm_vcpu *vcpu, u64 end_pc,
 		 size_t max_stops)
 {
