@@ -42,7 +42,7 @@ done
 for m_id in 5.10 6.12 7.3; do
 	check_cmd "module: block_irq_when_stepping holds interrupts back ($m_id)" \
 		"$m_vmrun" -k "$m_id" -f "$m_guest/module-blockirq.sh" \
-		-f "$KSF_BUILD/selftests/ss_conformance" \
+		-f "$KSF_BUILD/selftests/ss_conformance" -f "$m_guest/ss-bench" \
 		-f "$KSF_BUILD/$m_id/kvm_ss_fix.ko" -- ./module-blockirq.sh
 done
 

@@ -28,6 +28,7 @@ expect_refused() { # what, insmod args...
 expect_refused "max_vcpus=0" max_vcpus=0
 expect_refused "max_vcpus=65537" max_vcpus=65537
 expect_refused "max_vcpus=abc" max_vcpus=abc
+expect_refused "block_irq_when_stepping=2" block_irq_when_stepping=2
 insmod ./kvm_ss_fix.ko || { echo "not ok - plain insmod"; exit 1; }
 if insmod ./kvm_ss_fix.ko 2>/tmp/err; then
 	echo "not ok - second insmod succeeded"

@@ -5,8 +5,9 @@
 # and only while set: ss_conformance's blockirq_held_while_stepping with
 # SS_BI_PLAIN_STEP=1 must fail without it (the stop at the IRQ vector)
 # and pass with it, set at load or at run time.  The probe it needs is
-# armed only while a vCPU steps.  Runs inside a vm-run guest, with
-# kvm_ss_fix.ko and ss_conformance beside it.
+# armed only while a vCPU steps.  A vCPU holding its interrupts back
+# keeps the module: rmmod fails until the hold ends.  Runs inside a vm-run
+# guest, with kvm_ss_fix.ko, ss_conformance and ss-bench beside it.
 stats=/sys/kernel/debug/kvm_ss_fix/stats
 param=/sys/module/kvm_ss_fix/parameters/block_irq_when_stepping
 stat() { sed -n "s/^$1 //p" $stats; }
@@ -39,3 +40,15 @@ dmesg | grep -q 'for every host single-step (block_irq_when_stepping)' || fail "
 plain_step || { cat /tmp/bi.log; fail "block_irq_when_stepping=1 (load time) did not hold the interrupt back"; }
 echo "ok - block_irq_when_stepping=1 set at load: stops exact"
 rmmod kvm_ss_fix || fail "rmmod"
+
+insmod ./kvm_ss_fix.ko || fail "insmod"
+./ss-bench steps-blockirq 3 >/tmp/bench.log 2>&1 &
+bench=$!
+sleep 1
+if rmmod kvm_ss_fix 2>/tmp/rmmod.err; then
+	fail "rmmod succeeded while a vCPU held its interrupts back"
+fi
+echo "ok - rmmod refused while a vCPU holds: $(cat /tmp/rmmod.err)"
+wait $bench || { cat /tmp/bench.log; fail "ss-bench steps-blockirq"; }
+rmmod kvm_ss_fix || fail "rmmod after the hold ended"
+echo "ok - rmmod once the holding vCPU is gone"
