@@ -9,15 +9,15 @@ target remote 127.0.0.1:1234
 break *@LOOP@
 continue
 delete
-printf "@loop pc 0x%lx count %d\n", $pc, $x19
+printf "@irq-loop pc 0x%lx count %d\n", $pc, $x19
 set $n = 0
 while $n < @STEPS@
 	stepi
 	set $n = $n + 1
-	printf "@istep %d pc 0x%lx\n", $n, $pc
+	printf "@irq-step %d pc 0x%lx\n", $n, $pc
 end
-printf "@stepped count %d\n", $x19
+printf "@irq-stepped count %d\n", $x19
 break *@DONE@
 continue
-printf "@done pc 0x%lx count %d\n", $pc, $x19
+printf "@irq-done pc 0x%lx count %d\n", $pc, $x19
 kill
