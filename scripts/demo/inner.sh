@@ -6,7 +6,8 @@
 # gdb drives it with the part's script: steps is guest.elf with demo.gdb
 # (every instruction boundary), irq is guest-irq.elf with irq.gdb (a
 # timer interrupt between the steps).  Everything on stdout is read by
-# scripts/demo/run; "@part PART" starts each part's output.
+# scripts/demo/run; "@part PART" starts each part's output, "@part-time
+# PART START END" (the guest's uptime in seconds) ends it.
 D=/disk
 die() { echo "inner: error: $*"; exit 1; }
 
@@ -43,9 +44,11 @@ part() { # elf gdb-script
 [ $# -gt 0 ] || set -- steps
 for p in "$@"; do
 	echo "@part $p"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	case $p in
 	steps) part guest.elf demo.gdb ;;
 	irq) part guest-irq.elf irq.gdb ;;
 	*) die "unknown part '$p'" ;;
 	esac
+	echo "@part-time $p $t0 $(cut -d' ' -f1 /proc/uptime)"
 done
