@@ -15,7 +15,7 @@
 // and after `continue` the interrupts are taken as before.
 //
 // Registers: x19 counts the handler's runs, x20 holds the timer period in
-// counter ticks; the handler uses x0 and x1 only, which `loop` leaves
+// counter ticks; besides x19 the handler writes x0 only, which `loop` leaves
 // alone (ERET restores NZCV from SPSR_EL1).
 
 	.equ	GICD, 0x08000000		// distributor
