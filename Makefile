@@ -8,7 +8,7 @@
 #                        ids with KVM, and 5.10-rt, patched-5.10, ...)
 #   make run             the main job: build and demonstrate on 5.10
 #                        (raw KVM stepping table, then gdb via QEMU's gdbstub)
-#   make demo            only the gdb session
+#   make demo            only the gdb sessions (steps, interrupts)
 #   make check           every test; ends with "N passed, N failed"
 #   make check-debug     the module's tests on debug-5.10 (lockdep, KASAN,
 #                        kmemleak, ...); KSF_DEBUG_BREAK=sleep|uaf|leak
