@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The in-tree series (patches/BRANCH.y) for linux-5.10.y, 6.1.y and
-# 6.12.y: each applies to a pristine tree made from Debian's tarball of
-# its branch, is checkpatch clean, builds after every patch, and the
-# kernel it makes (kernel id patched-BRANCH) steps exactly.  Sourced by
-# scripts/check.  KSF_PATCH_SERIES lists the branches (default "5.10 6.1
-# 6.12").  KSF_PATCHES_BISECT=0 skips the per-patch builds (about 15 s a
-# patch once ccache is warm).
+# 6.12.y, and the mainline RFC (patches/mainline, on Debian's 7.3 tree,
+# branch "7.3" here): each applies to a pristine tree made from Debian's
+# tarball of its branch, is checkpatch clean, builds after every patch,
+# and the kernel it makes (kernel id patched-BRANCH) steps exactly.
+# Sourced by scripts/check.  KSF_PATCH_SERIES lists the branches
+# (default "5.10 6.1 6.12 7.3").  KSF_PATCHES_BISECT=0 skips the
+# per-patch builds (about 15 s a patch once ccache is warm).
 #
 # Per branch, BASE may say:
 #   selftest_args=ARGS       arguments of the series' in-tree selftest
@@ -52,7 +53,10 @@ p_random() {
 
 # p_base KEY: a value of the branch's BASE
 p_base() {
-	sed -n "s/^$1=//p" "$KSF_TOP/patches/$p_series.y/BASE"
+	case "$p_series" in
+	7.3) sed -n "s/^$1=//p" "$KSF_TOP/patches/mainline/BASE" ;;
+	*) sed -n "s/^$1=//p" "$KSF_TOP/patches/$p_series.y/BASE" ;;
+	esac
 }
 
 # p_branch SERIES: every check of patches/SERIES.y
@@ -140,7 +144,9 @@ p_branch() {
 	*)
 		# ss-random against the model of the branch with the fix,
 		# the one of the module on it (rules-6.1: 6.1 - 6.6,
-		# rules-6.7: 6.7 - 6.13, MOPS): both apply R3 on the way out
+		# rules-6.7: 6.7 - 6.13, MOPS): both apply R3 on the way out.
+		# 7.3's is rules-6.7 too, with or without the mainline RFC,
+		# which changes no step rule (ss-random raises no interrupt)
 		local model
 		model=$(kernel_field "$p_series" model+mod)
 		p_random "$p_dir/random-$p_id.txt" "$model"
@@ -191,6 +197,6 @@ p_branch() {
 	fi
 }
 
-for p_series in ${KSF_PATCH_SERIES:-5.10 6.1 6.12}; do
+for p_series in ${KSF_PATCH_SERIES:-5.10 6.1 6.12 7.3}; do
 	p_branch "$p_series"
 done

@@ -123,7 +123,7 @@ static bool step_exact(struct stepper *s, int n, char *why, size_t len)
 /* Invalid control words are refused with EINVAL and change nothing. */
 static void bad_flags_while_stepping(void)
 {
-	static const u32 bad[] = { DBG_STEP | BIT(20), BIT(31), BIT(2) };
+	static const u32 bad[] = { DBG_STEP | BIT(24), BIT(31), BIT(2) };
 	struct stepper s;
 	char why[160] = "";
 	bool ok;
@@ -157,7 +157,7 @@ static void bad_flags_debug_off(void)
 	u64 pc;
 
 	stepper_create(&s);
-	ret = raw_set_debug(s.vcpu.fd, DBG_STEP | BIT(20));
+	ret = raw_set_debug(s.vcpu.fd, DBG_STEP | BIT(24));
 	rawkvm_run(&s.vcpu);
 	pc = rawkvm_get_reg(&s.vcpu, CORE_REG(regs.pc)) - GUEST_BASE;
 	checked += 2;

@@ -45,7 +45,7 @@
 #define LOG_LEN		12
 #define HANG_SECONDS	10
 #define DBG_STEP	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)
-#define BAD_DEBUG_BIT	BIT(20)		/* not a KVM_GUESTDBG_* flag */
+#define BAD_DEBUG_BIT	BIT(24)		/* no KVM_GUESTDBG_* flag on any arch */
 #define GICD_BASE	0x8000000UL
 #define GICR_BASE	0x80a0000UL
 #define VECTORS		0x800	/* VBAR_EL1, offset from GUEST_BASE */
