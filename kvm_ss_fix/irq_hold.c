@@ -74,7 +74,9 @@ static bool ksf_host_gicv3_cpuif(void)
 bool ksf_irq_hold_prepare(const char **why)
 {
 	ksf_irq_running_vcpu = (void *)ksf_symbol("kvm_get_running_vcpu");
-	if (!is_kernel_in_hyp_mode())
+	if (IRQ_HOLD_IN_KERNEL)
+		*why = "KVM has it itself";
+	else if (!is_kernel_in_hyp_mode())
 		*why = "KVM runs in nVHE mode (ICH_HCR_EL2 is loaded at EL2)";
 	else if (!ksf_irq_running_vcpu)
 		*why = "kvm_get_running_vcpu not found";

@@ -25,9 +25,15 @@
 #include <linux/types.h>
 #include <linux/kvm.h>
 
-/* x86's value (61e5f69ef083); bits 16 - 23 are per architecture, 20 free */
-#ifndef KVM_GUESTDBG_BLOCKIRQ
+/*
+ * x86's value (61e5f69ef083); bits 16 - 23 are per architecture, 20 free.
+ * An arm64 kernel whose headers define it has it (patches/mainline).
+ */
+#ifdef KVM_GUESTDBG_BLOCKIRQ
+#define IRQ_HOLD_IN_KERNEL	1
+#else
 #define KVM_GUESTDBG_BLOCKIRQ	0x00100000
+#define IRQ_HOLD_IN_KERNEL	0
 #endif
 
 /* What KVM_SET_GUEST_DEBUG's caller and the host can give the hold (H4) */
