@@ -13,6 +13,9 @@
 #   make check-debug     the module's tests on debug-5.10 (lockdep, KASAN,
 #                        kmemleak, ...); KSF_DEBUG_BREAK=sleep|uaf|leak
 #                        tests a deliberately broken module (must fail)
+#   make check-dkms      dkms add/build/install of the module inside 5.10
+#                        and 7.3 with a Debian arm64 userland of their own
+#                        (KSF_DKMS_KERNELS), then modprobe and the selftests
 #   make bench           the module's cost, with/without, in one boot per
 #                        kernel of BENCH_KERNELS (5.10 and 7.3)
 #   make readme-table    README's kernel table from scripts/kernels and the
@@ -30,7 +33,7 @@ KERNEL ?= $(KERNELS)
 BUILD := build
 CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc
 
-.PHONY: all deps fetch module guest selftests run demo check check-debug bench stress \
+.PHONY: all deps fetch module guest selftests run demo check check-debug check-dkms bench stress \
 	readme-table clean distclean
 
 all: module guest selftests
@@ -68,6 +71,9 @@ check: deps
 
 check-debug: deps
 	@scripts/check-debug
+
+check-dkms: deps
+	@scripts/check-dkms
 
 # the kernel the module fixes, and the newest, where it only watches
 BENCH_KERNELS ?= 5.10 7.3
