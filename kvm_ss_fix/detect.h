@@ -15,9 +15,8 @@
  * kvm_inject_undefined() (with its dabt and pabt siblings) injects
  * exceptions at once, and kvm_get_running_vcpu() names the vCPU at
  * kvm_entry.  Accepted with all of them, none of the marks of the later
- * run loops, and a 5.10 release (5.7 and 5.8 also pass handle_exit() a
- * struct kvm_run, which moves the argument the kretprobe reads).  The
- * marks:
+ * run loops, and a 5.10 release (the run loop whose bracket around
+ * handle_exit() hooks_510.c is written for).  The marks:
  *
  *  - __kvm_adjust_pc(): PC updates and exception injection happen at EL2
  *    entry, from vcpu flags (KVM_ARM64_INCREMENT_PC,

@@ -5,36 +5,54 @@
  *
  *   kvm_handle_mmio_return()    kprobe: completes an MMIO access   R3
  *   loop:
+ *     check_vcpu_requests()     kvm_reset_vcpu(): kprobe           (*)
  *     kvm_arm_setup_debug()     ... sets PSTATE.SS = 1
- *     trace_kvm_entry()         tp: enter active-pending or not    R4
+ *     trace_kvm_entry()         tp: (*), then enter active-pending
+ *                               or not                             R4
  *     __kvm_vcpu_run()          the guest runs
- *     handle_exit()             kretprobe, entry: PSTATE.SS        R1
- *       handlers                kvm_skip_instr() (inline)          R3
+ *     trace_kvm_exit()          tp: PSTATE.SS at the exit          R1
+ *     handle_exit()             handlers: kvm_skip_instr() (inline)
  *                               kvm_inject_*(): kprobes            R3
  *                               kvm_handle_guest_debug()
- *                               kretprobe, return: step reported   R2
+ *   kvm_sigset_deactivate()     ftrace: (*), the run ends
  *
- * and from other ioctls: KVM_SET_GUEST_DEBUG (tp kvm_set_guest_debug,
- * hooks.c, R5), KVM_SET_VCPU_EVENTS (kvm_inject_dabt(), R3).  Nothing
- * else changes the step state (ss_rules.c), so nothing else is hooked.
+ * (*) what handle_exit() did with the exit, seen at the first of the
+ * three places the vCPU reaches after it: R3 when it skipped the
+ * trapped instruction, R2 when the run ends reporting a Software Step
+ * exception.  From other ioctls: KVM_SET_GUEST_DEBUG (tp
+ * kvm_set_guest_debug, hooks.c, R5), KVM_SET_VCPU_EVENTS
+ * (kvm_inject_dabt(), R3).  Nothing else changes the step state
+ * (ss_rules.c), so nothing else is hooked.
  *
  * kvm_skip_instr() is __always_inline in every handler that completes a
  * trapped instruction, so it has no place of its own to hook.  Its host
  * callers are kvm_handle_mmio_return() (kprobed) and the exit handlers
- * under handle_exit(), which the kretprobe brackets: inside handle_exit()
- * the only way the PC moves forward by exactly the trapped instruction's
- * length (ESR_ELx.IL) is kvm_skip_instr(), so that is where R3 is known.
- * (The one other PC change there, the rewind of an HVC or SMC when an
- * SError is pending, goes backwards.)  The hyp's own __kvm_skip_instr()
- * (vGIC CPU interface and TX2 traps handled at EL2) needs no hook: it
- * writes SPSR.SS = 0 and returns straight to the guest, so the hardware
- * takes the step exception, which R1 and R2 see.
+ * under handle_exit(), which KVM brackets with trace_kvm_exit() and the
+ * three places above: between those, the only way the PC moves forward
+ * by exactly the trapped instruction's length (ESR_ELx.IL) is
+ * kvm_skip_instr(), so that is where R3 is known.  The one other PC
+ * change in handle_exit(), the rewind of an HVC or SMC when an SError is
+ * pending, goes backwards; after it, before the next entry or the end of
+ * the run, only a vCPU reset requested by PSCI CPU_ON writes the PC, and
+ * kvm_reset_vcpu() settles the exit before it does.  The hyp's own
+ * __kvm_skip_instr() (vGIC CPU interface and TX2 traps handled at EL2)
+ * needs no hook: it writes SPSR.SS = 0 and returns straight to the
+ * guest, so the hardware takes the step exception, which R1 and R2 see.
  *
- * The step state lives in the module's per-vCPU records (vcpu_state.c).
- * No state is handed from one hook to another through per-CPU variables:
- * each hook finds the vCPU from its arguments or from
- * kvm_get_running_vcpu(), and its record.
+ * Why not a kretprobe on handle_exit(), which sees the same from inside
+ * it: on 5.10 a kprobe single-steps the probed instruction out of line
+ * with two debug exceptions, and every step exit would pay that and the
+ * kretprobe's bookkeeping.  Tracepoints and an ftrace callback are a
+ * call each.
+ *
+ * The step state lives in the module's per-vCPU records (vcpu_state.c),
+ * the exit being handled among them (struct ksf_exit_seen).  No state is
+ * handed from one hook to another through per-CPU variables: each hook
+ * finds the vCPU from its arguments or from kvm_get_running_vcpu(), and
+ * its record.  Only the vCPU's own thread, holding vcpu->mutex (KVM_RUN,
+ * KVM_SET_GUEST_DEBUG, KVM_ARM_VCPU_INIT), reads or writes the exit.
  */
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/tracepoint.h>
@@ -116,9 +134,53 @@ static void ksf_rule_exit_ss0(struct ss_vcpu_state *st)
 	ss_rules_on_exit(st, false);
 }
 
+/* Remember the exit handle_exit() is about to handle, until it is seen done. */
+static void ksf_exit_begin(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
+			   int exception_index, unsigned int esr_ec)
+{
+	rec->exit = (struct ksf_exit_seen){
+		.pc = *vcpu_pc(vcpu),
+		.insn_len = kvm_vcpu_trap_il_is32bit(vcpu) ? 4 : 2,
+		.esr_ec = esr_ec,
+		.trap = !ARM_SERROR_PENDING(exception_index) &&
+			ARM_EXCEPTION_CODE(exception_index) == ARM_EXCEPTION_TRAP,
+		.epoch = atomic_read(&ksf_enable_epoch),
+		.pending = true,
+	};
+}
+
+/*
+ * handle_exit() is done with the exit @rec remembers: the vCPU is about
+ * to enter again, to be reset, or to leave KVM_RUN (@run_ends).  R3 when
+ * the handler skipped the trapped instruction (see the comment at the
+ * top), R2 when the run reports the Software Step exception to
+ * userspace: EC 0x32 is handled by kvm_handle_guest_debug() alone, which
+ * fills in KVM_EXIT_DEBUG and ends the run.
+ */
+static void ksf_exit_done(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
+			  bool run_ends)
+{
+	struct ksf_exit_seen *e = &rec->exit;
+
+	if (!e->pending)
+		return;
+	e->pending = false;
+	if (!e->trap || !READ_ONCE(ksf_enable) ||
+	    e->epoch != atomic_read(&ksf_enable_epoch))
+		return;
+
+	if (*vcpu_pc(vcpu) == e->pc + e->insn_len)
+		ksf_apply(vcpu, rec, ss_rules_on_completed_by_kvm,
+			  "completed-by-kvm");
+	else if (run_ends && e->esr_ec == ESR_ELx_EC_SOFTSTP_LOW &&
+		 vcpu->run->exit_reason == KVM_EXIT_DEBUG)
+		ksf_apply(vcpu, rec, ss_rules_on_step_reported,
+			  "step-reported");
+}
+
 /*
  * tp kvm_entry: kvm_arm_setup_debug() has set PSTATE.SS; the guest runs
- * next, on this CPU, with interrupts off.  R4.
+ * next, on this CPU, with interrupts off.  The last exit is done; R4.
  */
 static void ksf_probe_entry(void *data, unsigned long pc)
 {
@@ -132,6 +194,7 @@ static void ksf_probe_entry(void *data, unsigned long pc)
 	rec = ksf_note_stepping(vcpu);
 	if (!rec)
 		return;
+	ksf_exit_done(vcpu, rec, false);
 
 	clear = ss_rules_entry_clear_ss(ksf_state(rec));
 	if (clear) {
@@ -147,70 +210,46 @@ static void ksf_probe_entry(void *data, unsigned long pc)
 	trace_kvm_ss_fix_entry(vcpu->vcpu_id, pc, clear);
 }
 
-/* What handle_exit() was asked to handle, kept until it returns. */
-struct ksf_exit_frame {
-	struct kvm_vcpu *vcpu;
-	struct ksf_vcpu *rec;
-	u64 pc;			/* PC at the exit */
-	u32 insn_len;		/* length of the trapped instruction */
-	bool trap;		/* a synchronous trap, no SError pending */
-};
-
-/* kretprobe handle_exit(vcpu, exception_index), entry: the exit.  R1. */
-static int ksf_exit_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * tp kvm_exit(exception_index, esr_ec, pc): the guest has left, on this
+ * CPU with preemption off, and handle_exit() is called next with the
+ * same exception index.  R1, and the exit is remembered.
+ */
+static void ksf_probe_exit(void *data, int exception_index,
+			   unsigned int esr_ec, unsigned long pc)
 {
-	struct ksf_exit_frame *f = (struct ksf_exit_frame *)ri->data;
-	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
-	int exception_index = regs->regs[1];
-	struct ksf_vcpu *rec = ksf_stepping_rec(vcpu);
+	struct kvm_vcpu *vcpu = ksf_running_vcpu();
+	struct ksf_vcpu *rec;
 
+	if (likely(!vcpu))
+		return;
+	rec = ksf_stepping_rec(vcpu);
 	if (likely(!rec))
-		return 1;	/* not stepped: no return hook */
+		return;
 	if (!ksf_pstate_ss(vcpu))
 		ksf_apply(vcpu, rec, ksf_rule_exit_ss0, "exit-ss0");
-	f->vcpu = vcpu;
-	f->rec = rec;
-	f->pc = *vcpu_pc(vcpu);
-	f->insn_len = kvm_vcpu_trap_il_is32bit(vcpu) ? 4 : 2;
-	f->trap = !ARM_SERROR_PENDING(exception_index) &&
-		  ARM_EXCEPTION_CODE(exception_index) == ARM_EXCEPTION_TRAP;
-	return 0;
+	ksf_exit_begin(vcpu, rec, exception_index, esr_ec);
+}
+
+/* The exit @vcpu's handler left, if it is stepped and one is remembered. */
+static void ksf_exit_done_by(const struct kvm_vcpu *vcpu, bool run_ends)
+{
+	struct ksf_vcpu *rec = ksf_stepping_rec(vcpu);
+
+	if (rec)
+		ksf_exit_done(vcpu, rec, run_ends);
 }
 
 /*
- * kretprobe handle_exit(), return: what KVM did with the exit.  R3 when
- * it skipped the trapped instruction (see the comment at the top), R2
- * when it reported a Software Step exception to userspace.  The record
- * cannot have gone: the vCPU's own thread is in KVM_RUN, and records die
- * with their vCPU.
+ * kprobe kvm_reset_vcpu(vcpu): a reset requested by PSCI CPU_ON, from
+ * the run loop (or KVM_ARM_VCPU_INIT, with no exit left): the exit is
+ * done, and the PC still the one its handler left.
  */
-static int ksf_exit_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int ksf_pre_reset(struct kprobe *p, struct pt_regs *regs)
 {
-	struct ksf_exit_frame *f = (struct ksf_exit_frame *)ri->data;
-	struct kvm_vcpu *vcpu = f->vcpu;
-
-	if (!f->trap || !READ_ONCE(ksf_enable))
-		return 0;
-	/*
-	 * EC 0x32 is handled by kvm_handle_guest_debug() alone, which
-	 * reports it to userspace and returns 0.
-	 */
-	if (*vcpu_pc(vcpu) == f->pc + f->insn_len)
-		ksf_apply(vcpu, f->rec, ss_rules_on_completed_by_kvm,
-			  "completed-by-kvm");
-	else if (regs_return_value(regs) == 0 &&
-		 ESR_ELx_EC(kvm_vcpu_get_esr(vcpu)) == ESR_ELx_EC_SOFTSTP_LOW)
-		ksf_apply(vcpu, f->rec, ss_rules_on_step_reported,
-			  "step-reported");
+	ksf_exit_done_by((const struct kvm_vcpu *)regs->regs[0], false);
 	return 0;
 }
-
-static struct kretprobe ksf_exit_krp = {
-	.kp.symbol_name = "handle_exit",
-	.entry_handler = ksf_exit_entry,
-	.handler = ksf_exit_return,
-	.data_size = sizeof(struct ksf_exit_frame),
-};
 
 /*
  * kprobe kvm_handle_mmio_return(vcpu): with vcpu->mmio_needed set it
@@ -250,6 +289,12 @@ static int ksf_pre_inject(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+/* where handle_exit()'s work is seen done, besides kvm_entry */
+static struct kprobe ksf_done_kps[] = {
+	{ .symbol_name = "kvm_reset_vcpu", .pre_handler = ksf_pre_reset },
+};
+
+/* where KVM completes an instruction outside handle_exit()'s skip */
 static struct kprobe ksf_hot_kps[] = {
 	{ .symbol_name = "kvm_handle_mmio_return",
 	  .pre_handler = ksf_pre_mmio_return },
@@ -258,84 +303,175 @@ static struct kprobe ksf_hot_kps[] = {
 	{ .symbol_name = "kvm_inject_pabt", .pre_handler = ksf_pre_inject },
 };
 
+static struct kprobe *ksf_done_kp_list[ARRAY_SIZE(ksf_done_kps)];
 static struct kprobe *ksf_hot_kp_list[ARRAY_SIZE(ksf_hot_kps)];
-static unsigned long ksf_hot_missed;	/* kretprobe misses of past armings */
+static unsigned long ksf_hot_missed;	/* kprobe misses of past armings */
 static bool ksf_hot_registered;
 
 static struct ksf_tp ksf_entry_tp = { "kvm_entry", ksf_probe_entry };
+static struct ksf_tp ksf_exit_tp = { "kvm_exit", ksf_probe_exit };
+
+static unsigned long ksf_kprobes_missed(struct kprobe **list, unsigned int n)
+{
+	unsigned long missed = 0;
+
+	while (n--)
+		missed += list[n]->nmissed;
+	return missed;
+}
+
+#ifdef CONFIG_DYNAMIC_FTRACE
+/*
+ * ftrace kvm_sigset_deactivate(vcpu): KVM_RUN's loop has ended (an exit
+ * to userspace, a signal, a request), the vCPU still loaded; the exit is
+ * done.  An ftrace callback runs with preemption off.
+ */
+#ifdef KSF_FTRACE_REGS
+static void ksf_ftrace_run_end(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op, struct ftrace_regs *fregs)
+#else
+static void ksf_ftrace_run_end(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op, struct pt_regs *regs)
+#endif
+{
+	struct kvm_vcpu *vcpu = ksf_running_vcpu();
+
+	if (vcpu)
+		ksf_exit_done_by(vcpu, true);
+}
+
+static struct ftrace_ops ksf_run_end_ops = {
+	.func = ksf_ftrace_run_end,
+#ifdef KSF_FTRACE_REGS
+	.flags = FTRACE_OPS_FL_RECURSION,	/* ftrace guards recursion */
+#endif
+};
+
+/* Point ksf_run_end_ops at kvm_sigset_deactivate(), or (@on false) at nothing. */
+static int ksf_run_end_filter(bool on)
+{
+	unsigned char name[] = "kvm_sigset_deactivate";
+
+	/* an empty filter frees the old one (and would trace everything) */
+	return ftrace_set_filter(&ksf_run_end_ops, on ? name : NULL,
+				 on ? strlen(name) : 0, 1);
+}
+
+static int ksf_register_run_end(void)
+{
+	int ret = ksf_run_end_filter(true) ?:
+		  register_ftrace_function(&ksf_run_end_ops);
+
+	if (ret) {
+		pr_err(KSF_NAME ": cannot ftrace kvm_sigset_deactivate: %d\n",
+		       ret);
+		ksf_run_end_filter(false);
+	}
+	return ret;
+}
+
+static void ksf_unregister_run_end(void)
+{
+	unregister_ftrace_function(&ksf_run_end_ops);
+	ksf_run_end_filter(false);
+}
+
+#else
+static int ksf_run_end_filter(bool on)
+{
+	return -EOPNOTSUPP;
+}
+
+static int ksf_register_run_end(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void ksf_unregister_run_end(void)
+{
+}
+#endif /* CONFIG_DYNAMIC_FTRACE */
 
 /*
- * The hot hooks, all or none, in this order: the entry hook (R4), the
- * handle_exit() kretprobe (R1, R2 and R3 of exit handlers), then the
- * kprobes (the other R3 places).  A stepping vCPU keeps running while
- * they are registered, and every state they set must be cleared by a
- * hook that is already there: were the MMIO kprobe first, a load it
- * completed (R3) would be followed by a step exit that no kretprobe
- * reports (R2), and the step left owed would be taken again, with
- * nothing run, once the entry hook came.  Unregistration runs in the
- * reverse order.
- *
- * kretprobe instances are taken only for stepping vCPUs (the entry
- * handler declines the others), and a stepping vCPU holds one while it
- * waits in handle_exit() (WFI): one per possible record, plus one per
- * CPU, so none is ever missed.
+ * The hot hooks, all or none, in this order: the places an exit is seen
+ * done (kvm_entry, which is also R4, then the end of the run and the
+ * reset), the exit (R1, and the exit remembered), then the kprobes (the
+ * other R3 places).  A stepping vCPU keeps running while they are
+ * registered, and every state they set must be cleared by a hook that is
+ * already there: were the exit tracepoint first, a step exit it left
+ * owed (R1) would end a run that nothing sees report it (R2), and the
+ * step would be taken again, with nothing run, once the entry hook came.
+ * Unregistration runs in the reverse order.
  */
 static int ksf_510_register_hot(void)
 {
 	int ret;
 
+	ksf_kprobes_afresh(ksf_done_kps, ksf_done_kp_list,
+			   ARRAY_SIZE(ksf_done_kps));
 	ksf_kprobes_afresh(ksf_hot_kps, ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kps));
-	ksf_exit_krp = (struct kretprobe){
-		.kp.symbol_name = "handle_exit",
-		.entry_handler = ksf_exit_entry,
-		.handler = ksf_exit_return,
-		.data_size = sizeof(struct ksf_exit_frame),
-		.maxactive = ksf_max_vcpus + num_possible_cpus(),
-	};
 
 	ret = ksf_tp_register(&ksf_entry_tp);
 	if (ret)
 		return ret;
-	ret = register_kretprobe(&ksf_exit_krp);
-	if (ret) {
-		pr_err(KSF_NAME ": cannot kretprobe handle_exit: %d\n", ret);
+	ret = ksf_register_run_end();
+	if (ret)
 		goto out_entry;
+	ret = register_kprobes(ksf_done_kp_list, ARRAY_SIZE(ksf_done_kp_list));
+	if (ret) {
+		pr_err(KSF_NAME ": cannot kprobe kvm_reset_vcpu: %d\n", ret);
+		goto out_run_end;
 	}
+	ret = ksf_tp_register(&ksf_exit_tp);
+	if (ret)
+		goto out_done_kps;
 	ret = register_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
 	if (ret) {
 		pr_err(KSF_NAME ": cannot kprobe KVM's completion points: %d\n",
 		       ret);
-		goto out_kretprobe;
+		goto out_exit;
 	}
 	ksf_hot_registered = true;
 	return 0;
 
-out_kretprobe:
-	unregister_kretprobe(&ksf_exit_krp);
+out_exit:
+	ksf_tp_unregister(&ksf_exit_tp);
+out_done_kps:
+	unregister_kprobes(ksf_done_kp_list, ARRAY_SIZE(ksf_done_kp_list));
+out_run_end:
+	ksf_unregister_run_end();
 out_entry:
 	ksf_tp_unregister(&ksf_entry_tp);
 	return ret;
 }
 
 /*
- * The reverse of ksf_510_register_hot().  unregister_k*probes() wait
- * for their handlers in flight; a handle_exit() still running when its
- * kretprobe goes returns through the kprobes trampoline without calling
- * the handler.
+ * The reverse of ksf_510_register_hot().  Each unregistration waits for
+ * its handlers in flight.  An exit still remembered when the hooks go is
+ * forgotten at the vCPU's next KVM_SET_GUEST_DEBUG, the only way for it
+ * to be stepped again.
  */
 static void ksf_510_unregister_hot(void)
 {
 	unregister_kprobes(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list));
-	ksf_hot_missed += ksf_exit_krp.nmissed;
-	unregister_kretprobe(&ksf_exit_krp);
+	ksf_tp_unregister(&ksf_exit_tp);
+	ksf_hot_missed += ksf_kprobes_missed(ksf_hot_kp_list,
+					     ARRAY_SIZE(ksf_hot_kp_list)) +
+			  ksf_kprobes_missed(ksf_done_kp_list,
+					     ARRAY_SIZE(ksf_done_kp_list));
+	unregister_kprobes(ksf_done_kp_list, ARRAY_SIZE(ksf_done_kp_list));
+	ksf_unregister_run_end();
 	ksf_tp_unregister(&ksf_entry_tp);
 	ksf_hot_registered = false;
 }
 
 static unsigned long ksf_510_hot_missed(void)
 {
+	if (!ksf_hot_registered)
+		return ksf_hot_missed;
 	return ksf_hot_missed +
-	       (ksf_hot_registered ? ksf_exit_krp.nmissed : 0);
+	       ksf_kprobes_missed(ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kp_list)) +
+	       ksf_kprobes_missed(ksf_done_kp_list, ARRAY_SIZE(ksf_done_kp_list));
 }
 
 /* KVM_SET_GUEST_DEBUG, valid @control: R5 on the record's state */
@@ -344,6 +480,7 @@ static void ksf_510_set_guest_debug(const struct kvm_vcpu *vcpu,
 {
 	bool before = ksf_state(rec)->active_pending;
 
+	rec->exit.pending = false;	/* left by hooks gone meanwhile */
 	ss_rules_on_set_guest_debug(&rec->ss, control);
 	ksf_count_pending_change(before, rec->ss.active_pending);
 	trace_kvm_ss_fix_set_guest_debug(vcpu->vcpu_id, control,
@@ -353,12 +490,28 @@ static void ksf_510_set_guest_debug(const struct kvm_vcpu *vcpu,
 /* At load: what the hot hooks need to find in the kernel. */
 static int ksf_510_prepare(void)
 {
-	struct ksf_tp *tps[] = { &ksf_entry_tp };
+	struct ksf_tp *tps[] = { &ksf_entry_tp, &ksf_exit_tp };
+	int ret;
 
 	ksf_running_vcpu = (void *)ksf_symbol("kvm_get_running_vcpu");
 	if (!ksf_running_vcpu) {
 		pr_err(KSF_NAME ": kvm_get_running_vcpu not found\n");
 		return -ENOENT;
+	}
+	if (!ksf_symbol("kvm_reset_vcpu")) {
+		pr_err(KSF_NAME ": kvm_reset_vcpu not found\n");
+		return -ENOENT;
+	}
+	if (!IS_ENABLED(CONFIG_DYNAMIC_FTRACE)) {
+		pr_err(KSF_NAME ": built without CONFIG_DYNAMIC_FTRACE: cannot hook the end of KVM_RUN (kvm_sigset_deactivate)\n");
+		return -EOPNOTSUPP;
+	}
+	ret = ksf_run_end_filter(true);
+	ksf_run_end_filter(false);
+	if (ret) {
+		pr_err(KSF_NAME ": cannot ftrace kvm_sigset_deactivate: %d\n",
+		       ret);
+		return ret;
 	}
 	return ksf_find_tracepoints(tps, ARRAY_SIZE(tps));
 }

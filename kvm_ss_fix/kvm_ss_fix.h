@@ -73,6 +73,19 @@ extern bool ksf_block_irq_when_stepping;
 /* bumped each time `enable` goes from 0 to 1: older step state is stale */
 extern atomic_t ksf_enable_epoch;
 
+/*
+ * hooks_510.c: the exit KVM handles, from trace_kvm_exit() until its
+ * handler is seen done (the vCPU enters, resets or leaves KVM_RUN)
+ */
+struct ksf_exit_seen {
+	u64 pc;			/* PC at the exit */
+	u32 insn_len;		/* length of the trapped instruction */
+	u32 esr_ec;		/* its exception class */
+	unsigned int epoch;	/* ksf_enable_epoch at the exit */
+	bool trap;		/* a synchronous trap, no SError pending */
+	bool pending;		/* not yet seen done */
+};
+
 /* vcpu_state.c: one record per vCPU that has been single-stepped */
 struct ksf_vcpu {
 	struct hlist_node node;
@@ -82,6 +95,7 @@ struct ksf_vcpu {
 	bool holding;		/* KVM_GUESTDBG_BLOCKIRQ on, counted below */
 	unsigned int epoch;	/* ksf_enable_epoch that @ss belongs to */
 	struct ss_vcpu_state ss;
+	struct ksf_exit_seen exit;	/* 5.10 only */
 };
 
 /*
