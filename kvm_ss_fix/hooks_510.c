@@ -22,7 +22,8 @@
  * exception.  From other ioctls: KVM_SET_GUEST_DEBUG (tp
  * kvm_set_guest_debug, hooks.c, R5), KVM_SET_VCPU_EVENTS
  * (kvm_inject_dabt(), R3).  Nothing else changes the step state
- * (ss_rules.c), so nothing else is hooked.
+ * (ss_rules.c), so nothing else is hooked but the reset, which only
+ * marks where an exit is done.
  *
  * kvm_skip_instr() is __always_inline in every handler that completes a
  * trapped instruction, so it has no place of its own to hook.  Its host
@@ -42,15 +43,17 @@
  * Why not a kretprobe on handle_exit(), which sees the same from inside
  * it: on 5.10 a kprobe single-steps the probed instruction out of line
  * with two debug exceptions, and every step exit would pay that and the
- * kretprobe's bookkeeping.  Tracepoints and an ftrace callback are a
- * call each.
+ * kretprobe's bookkeeping.  Tracepoints and an ftrace callback take no
+ * exception (a module's ftrace_ops goes through ftrace's list function:
+ * a hash test and a recursion guard).
  *
  * The step state lives in the module's per-vCPU records (vcpu_state.c),
  * the exit being handled among them (struct ksf_exit_seen).  No state is
  * handed from one hook to another through per-CPU variables: each hook
  * finds the vCPU from its arguments or from kvm_get_running_vcpu(), and
  * its record.  Only the vCPU's own thread, holding vcpu->mutex (KVM_RUN,
- * KVM_SET_GUEST_DEBUG, KVM_ARM_VCPU_INIT), reads or writes the exit.
+ * KVM_SET_GUEST_DEBUG, and KVM_ARM_VCPU_INIT or KVM_{GET,SET}_ONE_REG
+ * when they carry out a pending reset), reads or writes the exit.
  */
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
@@ -72,6 +75,12 @@
  * needed.
  */
 static struct kvm_vcpu *(*ksf_running_vcpu)(void);
+
+/*
+ * Bumped at each arming of the hot hooks: an exit remembered before the
+ * last disarm was never seen done, and is void.
+ */
+static unsigned int ksf_arming;
 
 static bool ksf_pstate_ss(const struct kvm_vcpu *vcpu)
 {
@@ -145,6 +154,7 @@ static void ksf_exit_begin(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
 		.trap = !ARM_SERROR_PENDING(exception_index) &&
 			ARM_EXCEPTION_CODE(exception_index) == ARM_EXCEPTION_TRAP,
 		.epoch = atomic_read(&ksf_enable_epoch),
+		.arming = READ_ONCE(ksf_arming),
 		.pending = true,
 	};
 }
@@ -155,7 +165,9 @@ static void ksf_exit_begin(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
  * the handler skipped the trapped instruction (see the comment at the
  * top), R2 when the run reports the Software Step exception to
  * userspace: EC 0x32 is handled by kvm_handle_guest_debug() alone, which
- * fills in KVM_EXIT_DEBUG and ends the run.
+ * fills in KVM_EXIT_DEBUG and ends the run.  struct kvm_run is mapped by
+ * the VMM, which could rewrite exit_reason meanwhile from another thread:
+ * that only misleads the step state of its own vCPU.
  */
 static void ksf_exit_done(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
 			  bool run_ends)
@@ -166,14 +178,15 @@ static void ksf_exit_done(const struct kvm_vcpu *vcpu, struct ksf_vcpu *rec,
 		return;
 	e->pending = false;
 	if (!e->trap || !READ_ONCE(ksf_enable) ||
-	    e->epoch != atomic_read(&ksf_enable_epoch))
+	    e->epoch != atomic_read(&ksf_enable_epoch) ||
+	    e->arming != READ_ONCE(ksf_arming))
 		return;
 
 	if (*vcpu_pc(vcpu) == e->pc + e->insn_len)
 		ksf_apply(vcpu, rec, ss_rules_on_completed_by_kvm,
 			  "completed-by-kvm");
 	else if (run_ends && e->esr_ec == ESR_ELx_EC_SOFTSTP_LOW &&
-		 vcpu->run->exit_reason == KVM_EXIT_DEBUG)
+		 READ_ONCE(vcpu->run->exit_reason) == KVM_EXIT_DEBUG)
 		ksf_apply(vcpu, rec, ss_rules_on_step_reported,
 			  "step-reported");
 }
@@ -212,8 +225,11 @@ static void ksf_probe_entry(void *data, unsigned long pc)
 
 /*
  * tp kvm_exit(exception_index, esr_ec, pc): the guest has left, on this
- * CPU with preemption off, and handle_exit() is called next with the
- * same exception index.  R1, and the exit is remembered.
+ * CPU with preemption off.  handle_exit() follows, after
+ * handle_exit_early() (SError handling, which leaves the PC alone) and a
+ * check that may turn the index into ARM_EXCEPTION_IL (an AArch32 EL0
+ * the host cannot run: handle_exit() then fails the run, PC unchanged,
+ * which is neither R2 nor R3).  R1, and the exit is remembered.
  */
 static void ksf_probe_exit(void *data, int exception_index,
 			   unsigned int esr_ec, unsigned long pc)
@@ -242,8 +258,9 @@ static void ksf_exit_done_by(const struct kvm_vcpu *vcpu, bool run_ends)
 
 /*
  * kprobe kvm_reset_vcpu(vcpu): a reset requested by PSCI CPU_ON, from
- * the run loop (or KVM_ARM_VCPU_INIT, with no exit left): the exit is
- * done, and the PC still the one its handler left.
+ * the run loop (or from KVM_ARM_VCPU_INIT, KVM_GET_ONE_REG or
+ * KVM_SET_ONE_REG, with no exit left): the exit is done, and the PC
+ * still the one its handler left.
  */
 static int ksf_pre_reset(struct kprobe *p, struct pt_regs *regs)
 {
@@ -321,18 +338,22 @@ static unsigned long ksf_kprobes_missed(struct kprobe **list, unsigned int n)
 }
 
 #ifdef CONFIG_DYNAMIC_FTRACE
+/* 5.11 changed the callback's last argument, and who guards recursion */
+#ifdef KSF_FTRACE_REGS
+#define ksf_ftrace_regs		ftrace_regs
+#define KSF_FTRACE_RECURSION	FTRACE_OPS_FL_RECURSION
+#else
+#define ksf_ftrace_regs		pt_regs
+#define KSF_FTRACE_RECURSION	0	/* ftrace guards it unless told not to */
+#endif
+
 /*
  * ftrace kvm_sigset_deactivate(vcpu): KVM_RUN's loop has ended (an exit
  * to userspace, a signal, a request), the vCPU still loaded; the exit is
  * done.  An ftrace callback runs with preemption off.
  */
-#ifdef KSF_FTRACE_REGS
 static void ksf_ftrace_run_end(unsigned long ip, unsigned long parent_ip,
-			       struct ftrace_ops *op, struct ftrace_regs *fregs)
-#else
-static void ksf_ftrace_run_end(unsigned long ip, unsigned long parent_ip,
-			       struct ftrace_ops *op, struct pt_regs *regs)
-#endif
+			       struct ftrace_ops *op, struct ksf_ftrace_regs *regs)
 {
 	struct kvm_vcpu *vcpu = ksf_running_vcpu();
 
@@ -340,21 +361,26 @@ static void ksf_ftrace_run_end(unsigned long ip, unsigned long parent_ip,
 		ksf_exit_done_by(vcpu, true);
 }
 
+/*
+ * PERMANENT: with ftrace switched off (sysctl kernel.ftrace_enabled=0)
+ * the callback would silently never run, and the step owed after a step
+ * exit would be reported again and again; registration fails instead,
+ * and so does the arming.
+ */
 static struct ftrace_ops ksf_run_end_ops = {
 	.func = ksf_ftrace_run_end,
-#ifdef KSF_FTRACE_REGS
-	.flags = FTRACE_OPS_FL_RECURSION,	/* ftrace guards recursion */
-#endif
+	.flags = FTRACE_OPS_FL_PERMANENT | KSF_FTRACE_RECURSION,
 };
 
 /* Point ksf_run_end_ops at kvm_sigset_deactivate(), or (@on false) at nothing. */
 static int ksf_run_end_filter(bool on)
 {
+	/* a copy: ftrace_set_filter() may write into the buffer */
 	unsigned char name[] = "kvm_sigset_deactivate";
 
 	/* an empty filter frees the old one (and would trace everything) */
 	return ftrace_set_filter(&ksf_run_end_ops, on ? name : NULL,
-				 on ? strlen(name) : 0, 1);
+				 on ? sizeof(name) - 1 : 0, 1);
 }
 
 static int ksf_register_run_end(void)
@@ -407,6 +433,7 @@ static int ksf_510_register_hot(void)
 {
 	int ret;
 
+	WRITE_ONCE(ksf_arming, ksf_arming + 1);
 	ksf_kprobes_afresh(ksf_done_kps, ksf_done_kp_list,
 			   ARRAY_SIZE(ksf_done_kps));
 	ksf_kprobes_afresh(ksf_hot_kps, ksf_hot_kp_list, ARRAY_SIZE(ksf_hot_kps));
@@ -448,8 +475,7 @@ out_entry:
 /*
  * The reverse of ksf_510_register_hot().  Each unregistration waits for
  * its handlers in flight.  An exit still remembered when the hooks go is
- * forgotten at the vCPU's next KVM_SET_GUEST_DEBUG, the only way for it
- * to be stepped again.
+ * void from the next arming on (ksf_arming).
  */
 static void ksf_510_unregister_hot(void)
 {
@@ -503,7 +529,7 @@ static int ksf_510_prepare(void)
 		return -ENOENT;
 	}
 	if (!IS_ENABLED(CONFIG_DYNAMIC_FTRACE)) {
-		pr_err(KSF_NAME ": built without CONFIG_DYNAMIC_FTRACE: cannot hook the end of KVM_RUN (kvm_sigset_deactivate)\n");
+		pr_err(KSF_NAME ": built without CONFIG_DYNAMIC_FTRACE: cannot hook kvm_sigset_deactivate\n");
 		return -EOPNOTSUPP;
 	}
 	ret = ksf_run_end_filter(true);

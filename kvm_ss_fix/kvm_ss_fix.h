@@ -82,6 +82,7 @@ struct ksf_exit_seen {
 	u32 insn_len;		/* length of the trapped instruction */
 	u32 esr_ec;		/* its exception class */
 	unsigned int epoch;	/* ksf_enable_epoch at the exit */
+	unsigned int arming;	/* the arming of the hooks that saw it */
 	bool trap;		/* a synchronous trap, no SError pending */
 	bool pending;		/* not yet seen done */
 };

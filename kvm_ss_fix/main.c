@@ -265,8 +265,8 @@ static void __exit kvm_ss_fix_exit(void)
 	if (ksf_active) {
 		/*
 		 * The hooks go one after the other; a vCPU stepping meanwhile
-		 * must not meet the entry hook without the kretprobe that
-		 * reports its steps (a stop at the same PC on every KVM_RUN):
+		 * must not meet the entry hook without the exit hooks that
+		 * report its steps (a stop at the same PC on every KVM_RUN):
 		 * from here every hook does nothing, as on the stock kernel.
 		 */
 		WRITE_ONCE(ksf_enable, false);

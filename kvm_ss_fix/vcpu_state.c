@@ -4,7 +4,8 @@
  *
  * KVM's own vcpu->arch.flags are not ours to borrow, so the step state of
  * each single-stepped vCPU lives in a record hashed by the vcpu pointer.
- * Lookups come from tracepoint probes (RCU-sched read side); records are
+ * Lookups come from tracepoint probes, kprobes and ftrace callbacks, all
+ * with preemption off (an RCU read side); records are
  * created the first time a vCPU single-steps and freed when KVM destroys
  * the vCPU (kprobe on kvm_arch_vcpu_destroy) or when the module goes away.
  * A record's step state is only touched from the vCPU's own ioctls, which
