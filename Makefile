@@ -13,8 +13,8 @@
 #   make check-debug     the module's tests on debug-5.10 (lockdep, KASAN,
 #                        kmemleak, ...); KSF_DEBUG_BREAK=sleep|uaf|leak
 #                        tests a deliberately broken module (must fail)
-#   make check-dkms      dkms add/build/install of the module inside 5.10
-#                        and 7.3 with a Debian arm64 userland of their own
+#   make check-dkms      dkms add/build/install of the module inside 5.10,
+#                        6.12 and 7.3 with a Debian arm64 userland of their own
 #                        (KSF_DKMS_KERNELS), then modprobe and the selftests
 #   make bench           the module's cost, with/without, in one boot per
 #                        kernel of BENCH_KERNELS (5.10 and 7.3)
