@@ -176,6 +176,16 @@ void ksf_kprobes_afresh(struct kprobe *kps, struct kprobe **list,
 	}
 }
 
+/* How often the @n kprobes of @list were hit but not run (recursion) */
+unsigned long ksf_kprobes_missed(struct kprobe **list, unsigned int n)
+{
+	unsigned long missed = 0;
+
+	while (n--)
+		missed += list[n]->nmissed;
+	return missed;
+}
+
 /* arm.c: the chosen kernel generation's hot hooks and the hold's, or none */
 int ksf_hot_hooks_register(void)
 {

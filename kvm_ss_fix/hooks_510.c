@@ -328,15 +328,6 @@ static bool ksf_hot_registered;
 static struct ksf_tp ksf_entry_tp = { "kvm_entry", ksf_probe_entry };
 static struct ksf_tp ksf_exit_tp = { "kvm_exit", ksf_probe_exit };
 
-static unsigned long ksf_kprobes_missed(struct kprobe **list, unsigned int n)
-{
-	unsigned long missed = 0;
-
-	while (n--)
-		missed += list[n]->nmissed;
-	return missed;
-}
-
 #ifdef CONFIG_DYNAMIC_FTRACE
 /* 5.11 changed the callback's last argument, and who guards recursion */
 #ifdef KSF_FTRACE_REGS

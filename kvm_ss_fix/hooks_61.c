@@ -150,11 +150,9 @@ static int ksf_61_register_hot(void)
 
 static void ksf_61_unregister_hot(void)
 {
-	int i;
-
 	unregister_kprobes(ksf_61_kp_list, ARRAY_SIZE(ksf_61_kp_list));
-	for (i = 0; i < ARRAY_SIZE(ksf_61_kps); i++)
-		ksf_61_missed += ksf_61_kps[i].nmissed;
+	ksf_61_missed += ksf_kprobes_missed(ksf_61_kp_list,
+					    ARRAY_SIZE(ksf_61_kp_list));
 }
 
 static unsigned long ksf_61_hot_missed(void)

@@ -151,6 +151,7 @@ int ksf_find_tracepoints(struct ksf_tp **tps, unsigned int n);
 int ksf_tp_register(struct ksf_tp *t);
 void ksf_kprobes_afresh(struct kprobe *kps, struct kprobe **list,
 			unsigned int n);
+unsigned long ksf_kprobes_missed(struct kprobe **list, unsigned int n);
 void ksf_tp_unregister(struct ksf_tp *t);
 bool ksf_single_stepping(u32 guest_debug);
 struct ksf_vcpu *ksf_note_stepping(const struct kvm_vcpu *vcpu);
